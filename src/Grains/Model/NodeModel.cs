@@ -1,0 +1,27 @@
+namespace Orca.Grains.Model;
+
+public enum NodeRole { Worker, Manager }
+
+/// <summary>What the failure detector believes: Ready, Suspect (missed heartbeats), Down (declared after the timeout).</summary>
+public enum NodeStatus { Unknown, Ready, Suspect, Down }
+
+/// <summary>What the operator wants: Active takes tasks, Pause takes no new ones, Drain moves its tasks away.</summary>
+public enum NodeAvailability { Active, Pause, Drain }
+
+/// <summary>A host as registered: capacity, labels (rack, zone, …), role and how to reach its container engine.</summary>
+public sealed record NodeSpec(
+    string Id,
+    Resources Capacity,
+    IReadOnlyDictionary<string, string> Labels,
+    NodeRole Role = NodeRole.Worker,
+    string? Endpoint = null)
+{
+    public string? Label(string name) => Labels.TryGetValue(name, out var v) ? v : null;
+}
+
+/// <summary>A node as the cluster grain knows it.</summary>
+public sealed record NodeInfo(NodeSpec Spec, NodeStatus Status, NodeAvailability Availability, DateTimeOffset Since)
+{
+    public string Id => Spec.Id;
+    public bool Schedulable => Status == NodeStatus.Ready && Availability == NodeAvailability.Active;
+}

@@ -1,0 +1,18 @@
+namespace Orca.Grains.Model;
+
+/// <summary>Something that happened, published by grains to the host's event sink (events.csv, `orca events`).</summary>
+public abstract record OrcaEvent(DateTimeOffset Time);
+
+public sealed record TaskEvent(
+    DateTimeOffset Time, string TaskId, string Service, int Slot, int SpecVersion,
+    TaskState State, DesiredTaskState Desired, string? Node, Resources Resources, string? Message) : OrcaEvent(Time);
+
+public sealed record NodeEvent(DateTimeOffset Time, NodeSpec Node, NodeStatus Status, NodeAvailability Availability, string Message)
+    : OrcaEvent(Time);
+
+public enum ServiceChange { Created, Updated, Scaled, Removed, UpdateStarted, UpdateCompleted }
+
+public sealed record ServiceEvent(DateTimeOffset Time, ServiceSpec Spec, int Version, ServiceChange Change) : OrcaEvent(Time);
+
+/// <summary>The scheduler could not place <see cref="Count"/> tasks of a service; <see cref="Reason"/> says which filter excluded how many nodes.</summary>
+public sealed record PendingEvent(DateTimeOffset Time, string Service, int Count, string Reason) : OrcaEvent(Time);

@@ -1,0 +1,130 @@
+using Orca.Grains.Model;
+
+namespace Orca.Grains.Reconciliation;
+
+/// <summary>
+/// Decides what a replicated service must do to reach its desired state, as a pure function of the spec, the
+/// observed slots and the time (Nomad's reconciler style): scale to the desired replica count, replace tasks lost
+/// with their node, apply the restart policy to tasks that exited, and roll outdated tasks to the current version.
+/// </summary>
+public static class Reconciler
+{
+    public static ReconcileResult Compute(ServiceSpec spec, int specVersion, IReadOnlyList<SlotView> slots, DateTimeOffset nextUpdateAt, DateTimeOffset now)
+    {
+        var actions = new List<ReconcileAction>();
+        DateTimeOffset? wakeAt = null;
+        var kept = Scale(spec, slots, actions);
+
+        var outdated = new List<SlotView>();
+        int inFlight = 0;
+        foreach (var slot in kept)
+        {
+            var cur = slot.Current;
+            if (slot.Updating || slot.Previous is { State: var ps } && ps.IsActive()) inFlight++;
+            if (slot.Previous is { } prev && prev.State.IsActive() && prev.Desired == DesiredTaskState.Running
+                && (cur is null || cur.State is TaskState.Running || cur.State.IsTerminal()))
+                actions.Add(new ReconcileAction.StopTask(prev.TaskId, slot.Slot, "replaced by an updated task"));
+
+            if (cur is null)
+            {
+                actions.Add(new ReconcileAction.StartTask(slot.Slot, StartReason.NewSlot));
+            }
+            else if (cur.State.IsTerminal())
+            {
+                var due = RestartDue(spec.Restart, slot, cur, now);
+                if (due is null) continue;
+                if (due.Value.At <= now) actions.Add(new ReconcileAction.StartTask(slot.Slot, due.Value.Reason));
+                else wakeAt = Earliest(wakeAt, due.Value.At);
+            }
+            else if (cur.SpecVersion < specVersion && cur.Desired == DesiredTaskState.Running)
+            {
+                outdated.Add(slot);
+            }
+        }
+
+        if (outdated.Count > 0)
+        {
+            if (now < nextUpdateAt) wakeAt = Earliest(wakeAt, nextUpdateAt);
+            else RollOut(spec.Update, outdated, inFlight, actions);
+        }
+        return new ReconcileResult(actions, wakeAt, outdated.Count > 0 || inFlight > 0);
+    }
+
+    /// <summary>Adds or removes slots to match the replica count; returns the slots that stay. Scale-down removes,
+    /// as Swarm does, slots without a running task first, then those on the nodes holding most copies.</summary>
+    private static List<SlotView> Scale(ServiceSpec spec, IReadOnlyList<SlotView> slots, List<ReconcileAction> actions)
+    {
+        var kept = new List<SlotView>(slots);
+        if (slots.Count > spec.Replicas)
+        {
+            var perNode = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var s in slots)
+                if (s.Current is { Node: { } node } c && c.State.IsActive()) perNode[node] = perNode.GetValueOrDefault(node) + 1;
+            var victims = slots
+                .OrderBy(s => s.Current?.State == TaskState.Running ? 1 : 0)
+                .ThenByDescending(s => s.Current is { Node: { } n } ? perNode.GetValueOrDefault(n) : 0)
+                .ThenByDescending(s => s.Slot)
+                .Take(slots.Count - spec.Replicas)
+                .OrderBy(s => s.Slot)
+                .ToList();
+            foreach (var v in victims)
+            {
+                foreach (var t in (ReadOnlySpan<TaskInfo?>)[v.Current, v.Previous])
+                    if (t is not null && t.State.IsActive())
+                        actions.Add(new ReconcileAction.StopTask(t.TaskId, v.Slot, "service scaled down"));
+                actions.Add(new ReconcileAction.RemoveSlot(v.Slot));
+                kept.Remove(v);
+            }
+        }
+        else if (slots.Count < spec.Replicas)
+        {
+            var used = slots.Select(s => s.Slot).ToHashSet();
+            int next = 1;
+            for (int added = slots.Count; added < spec.Replicas; added++)
+            {
+                while (used.Contains(next)) next++;
+                used.Add(next);
+                actions.Add(new ReconcileAction.StartTask(next, StartReason.NewSlot));
+            }
+        }
+        return kept;
+    }
+
+    /// <summary>When the slot of a finished task gets its next task, or null when it stays empty.
+    /// Tasks lost with their node (orphaned) or shut down by the system (drain) are replaced at once and do not
+    /// count as restarts; exits follow the restart policy's condition, delay, attempts and window.</summary>
+    private static (DateTimeOffset At, StartReason Reason)? RestartDue(RestartPolicy policy, SlotView slot, TaskInfo cur, DateTimeOffset now)
+    {
+        if (cur.State is TaskState.Orphaned or TaskState.Shutdown) return (now, StartReason.Replacement);
+        bool wanted = policy.Condition switch
+        {
+            RestartCondition.Any => true,
+            RestartCondition.OnFailure => cur.State == TaskState.Failed,
+            _ => false,
+        };
+        if (!wanted) return null;
+        if (policy.MaxAttempts > 0)
+        {
+            int attempts = 0;
+            foreach (var t in slot.RestartTimes)
+                if (policy.Window <= TimeSpan.Zero || t > now - policy.Window) attempts++;
+            if (attempts >= policy.MaxAttempts) return null;
+        }
+        return (cur.Timestamp + policy.Delay, StartReason.Restart);
+    }
+
+    /// <summary>Replaces at most <see cref="UpdatePolicy.Parallelism"/> outdated slots at a time (0 = all at once).</summary>
+    private static void RollOut(UpdatePolicy update, List<SlotView> outdated, int inFlight, List<ReconcileAction> actions)
+    {
+        int budget = update.Parallelism <= 0 ? outdated.Count : update.Parallelism - inFlight;
+        foreach (var slot in outdated.OrderBy(s => s.Slot))
+        {
+            if (budget-- <= 0) break;
+            if (update.Order == UpdateOrder.StopFirst)
+                actions.Add(new ReconcileAction.StopTask(slot.Current!.TaskId, slot.Slot, "rolling update"));
+            actions.Add(new ReconcileAction.StartTask(slot.Slot, StartReason.Update));
+        }
+    }
+
+    private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is null || b < a ? b : a.Value;
+}

@@ -1,0 +1,47 @@
+namespace Orca.Grains.Runtime;
+
+/// <summary>One container host as a node grain sees it: the Docker Engine API in the silo,
+/// a simulated host in the simulator. Every call may fail with <see cref="ContainerDriverException"/>.</summary>
+public interface IContainerDriver
+{
+    /// <summary>Answers when the host is reachable; throws <see cref="ContainerDriverException"/> (Unreachable) otherwise.</summary>
+    Task PingAsync();
+
+    /// <summary>Pulls the image if the host lacks it, creates and starts the container; returns its id.</summary>
+    Task<string> RunContainerAsync(ContainerSpec spec);
+
+    Task StopContainerAsync(string containerId, TimeSpan grace);
+
+    Task RemoveContainerAsync(string containerId);
+
+    /// <summary>The containers this host runs that carry Orca's labels.</summary>
+    Task<IReadOnlyList<ContainerInfo>> ListContainersAsync();
+}
+
+/// <summary>What to run: the labels <c>orca.service</c>, <c>orca.task</c>, <c>orca.node</c> let a restarted
+/// control plane adopt running containers instead of starting duplicates.</summary>
+public sealed record ContainerSpec(
+    string TaskId,
+    string Service,
+    string Node,
+    string Image,
+    long CpuMillis,
+    long MemoryBytes,
+    IReadOnlyList<string> Command,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<int> HostPorts);
+
+public sealed record ContainerInfo(string ContainerId, string TaskId, string Service, bool Running);
+
+public enum DriverFailure { Unreachable, ImageNotFound, Failed }
+
+public sealed class ContainerDriverException(DriverFailure failure, string message) : Exception(message)
+{
+    public DriverFailure Failure { get; } = failure;
+}
+
+/// <summary>Resolves the driver for a node, given the endpoint the node was registered with.</summary>
+public interface IContainerDriverFactory
+{
+    IContainerDriver ForNode(string nodeId, string? endpoint);
+}

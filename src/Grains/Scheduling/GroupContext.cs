@@ -1,0 +1,107 @@
+using Orca.Grains.Model;
+
+namespace Orca.Grains.Scheduling;
+
+/// <summary>Everything a filter needs about the group of identical tasks being placed: the request, and the
+/// batch's view of the nodes (what the state holds plus what this batch has placed so far).</summary>
+public sealed class GroupContext
+{
+    internal GroupContext(BatchOverlay batch, TaskRequest request, PlacementRules rules)
+    {
+        Batch = batch;
+        Request = request;
+        Rules = rules;
+        ServiceCount = batch.CountsFor(request.Service);
+        LimitCounts = new Dictionary<string, int>[rules.Limits.Count];
+        for (int l = 0; l < rules.Limits.Count; l++)
+        {
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            var attribute = rules.Limits[l].Attribute;
+            foreach (var node in batch.Nodes)
+            {
+                int n = ServiceCount[node.Index];
+                if (n == 0) continue;
+                var value = attribute.ValueOf(node.Spec);
+                if (value is not null) counts[value] = counts.GetValueOrDefault(value) + n;
+            }
+            LimitCounts[l] = counts;
+        }
+    }
+
+    internal BatchOverlay Batch { get; }
+    public TaskRequest Request { get; }
+    public PlacementRules Rules { get; }
+
+    /// <summary>Tasks of this service per node, by node index.</summary>
+    public int[] ServiceCount { get; }
+
+    /// <summary>Per attribute limit: tasks of this service per attribute value.</summary>
+    public Dictionary<string, int>[] LimitCounts { get; }
+
+    public long CpuUsed(SchedulingNode n) => Batch.CpuUsed[n.Index];
+    public long MemoryUsed(SchedulingNode n) => Batch.MemoryUsed[n.Index];
+    public bool PortTaken(SchedulingNode n, int port) => n.UsesPort(port) || Batch.PortTaken(n.Index, port);
+
+    /// <summary>Records one task of the group on <paramref name="n"/>.</summary>
+    internal void Take(SchedulingNode n)
+    {
+        Batch.Take(n, Request);
+        ServiceCount[n.Index]++;
+        for (int l = 0; l < LimitCounts.Length; l++)
+        {
+            var value = Rules.Limits[l].Attribute.ValueOf(n.Spec);
+            if (value is not null) LimitCounts[l][value] = LimitCounts[l].GetValueOrDefault(value) + 1;
+        }
+    }
+}
+
+/// <summary>Resources, ports and per-service counts as a batch changes them, over the unchanged state.</summary>
+internal sealed class BatchOverlay
+{
+    private readonly SchedulingState _state;
+    private readonly Dictionary<string, List<int>> _placedByService = new(StringComparer.Ordinal);
+    private Dictionary<int, List<int>>? _ports;
+    private readonly int[] _countScratch;
+
+    public BatchOverlay(SchedulingState state)
+    {
+        _state = state;
+        Nodes = state.Nodes;
+        CpuUsed = new long[Nodes.Count];
+        MemoryUsed = new long[Nodes.Count];
+        for (int i = 0; i < Nodes.Count; i++)
+        {
+            CpuUsed[i] = Nodes[i].Allocated.CpuMillis;
+            MemoryUsed[i] = Nodes[i].Allocated.MemoryBytes;
+        }
+        _countScratch = new int[Nodes.Count];
+    }
+
+    public IReadOnlyList<SchedulingNode> Nodes { get; }
+    public long[] CpuUsed { get; }
+    public long[] MemoryUsed { get; }
+
+    /// <summary>Tasks of <paramref name="service"/> per node index, in a scratch array reused by each group.</summary>
+    public int[] CountsFor(string service)
+    {
+        Array.Clear(_countScratch);
+        foreach (var (node, n) in _state.TasksOf(service)) _countScratch[node.Index] = n;
+        if (_placedByService.TryGetValue(service, out var placed))
+            foreach (var i in placed) _countScratch[i]++;
+        return _countScratch;
+    }
+
+    public bool PortTaken(int node, int port) => _ports is not null && _ports.TryGetValue(node, out var p) && p.Contains(port);
+
+    public void Take(SchedulingNode n, TaskRequest request)
+    {
+        CpuUsed[n.Index] += request.Resources.CpuMillis;
+        MemoryUsed[n.Index] += request.Resources.MemoryBytes;
+        if (!_placedByService.TryGetValue(request.Service, out var placed)) _placedByService[request.Service] = placed = [];
+        placed.Add(n.Index);
+        if (request.HostPorts.Count == 0) return;
+        _ports ??= new();
+        if (!_ports.TryGetValue(n.Index, out var ports)) _ports[n.Index] = ports = [];
+        ports.AddRange(request.HostPorts);
+    }
+}

@@ -1,0 +1,69 @@
+using Orca.Grains.Model;
+
+namespace Orca.Grains.Scheduling;
+
+/// <summary>A property of a node that constraints and spread preferences refer to: its id, hostname, role or a label.
+/// Swarm writes <c>node.labels.rack</c>, Marathon writes <c>rack</c>; both resolve to the same attribute.</summary>
+public sealed class NodeAttribute : IEquatable<NodeAttribute>
+{
+    private enum Kind { Id, Hostname, Role, Label }
+
+    private readonly Kind _kind;
+    private readonly string _label;
+
+    private NodeAttribute(Kind kind, string label, string display)
+    {
+        _kind = kind;
+        _label = label;
+        Display = display;
+    }
+
+    /// <summary>How the user wrote it, for messages.</summary>
+    public string Display { get; }
+
+    public string? ValueOf(NodeSpec node) => _kind switch
+    {
+        Kind.Id => node.Id,
+        Kind.Hostname => node.Label("hostname") ?? node.Id,
+        Kind.Role => node.Role == NodeRole.Manager ? "manager" : "worker",
+        _ => node.Label(_label),
+    };
+
+    /// <summary>Swarm field: <c>node.id</c>, <c>node.hostname</c>, <c>node.role</c>, <c>node.labels.NAME</c>
+    /// (<c>engine.labels.NAME</c> is read as a node label too). Returns null when the field is not one of these.</summary>
+    public static NodeAttribute? ParseSwarm(string field)
+    {
+        field = field.Trim();
+        switch (field)
+        {
+            case "node.id": return new(Kind.Id, "", field);
+            case "node.hostname": return new(Kind.Hostname, "", field);
+            case "node.role": return new(Kind.Role, "", field);
+        }
+        foreach (var prefix in (ReadOnlySpan<string>)["node.labels.", "engine.labels."])
+            if (field.StartsWith(prefix, StringComparison.Ordinal) && field.Length > prefix.Length)
+                return new(Kind.Label, field[prefix.Length..], field);
+        return null;
+    }
+
+    /// <summary>Marathon field: <c>hostname</c> or any attribute name (a node label).</summary>
+    public static NodeAttribute ParseMarathon(string field) => field switch
+    {
+        "hostname" => new(Kind.Hostname, "", field),
+        _ => new(Kind.Label, field, field),
+    };
+
+    /// <summary>A spread or group-by key in either dialect.</summary>
+    public static NodeAttribute? ParseEither(string field) =>
+        field.StartsWith("node.", StringComparison.Ordinal) || field.StartsWith("engine.", StringComparison.Ordinal)
+            ? ParseSwarm(field)
+            : IsIdentifier(field) ? ParseMarathon(field) : null;
+
+    internal static bool IsIdentifier(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/');
+
+    public bool Equals(NodeAttribute? other) => other is not null && _kind == other._kind && _label == other._label;
+    public override bool Equals(object? obj) => Equals(obj as NodeAttribute);
+    public override int GetHashCode() => HashCode.Combine(_kind, _label);
+    public override string ToString() => Display;
+}

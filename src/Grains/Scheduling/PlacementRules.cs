@@ -1,0 +1,51 @@
+using Orca.Grains.Model;
+
+namespace Orca.Grains.Scheduling;
+
+/// <summary>At most <see cref="MaxPerValue"/> tasks of the service on nodes sharing one value of <see cref="Attribute"/>
+/// (Marathon <c>UNIQUE</c> is 1, <c>MAX_PER:n</c> is n).</summary>
+public sealed record AttributeLimit(NodeAttribute Attribute, int MaxPerValue, string Text);
+
+/// <summary>A service's placement spec, parsed once: static predicates, attribute limits, spread levels (outermost first).</summary>
+public sealed class PlacementRules
+{
+    public required IReadOnlyList<NodePredicate> Predicates { get; init; }
+    public required IReadOnlyList<AttributeLimit> Limits { get; init; }
+    public required IReadOnlyList<NodeAttribute> SpreadLevels { get; init; }
+    public int MaxReplicasPerNode { get; init; }
+    public SchedulingStrategy Strategy { get; init; }
+
+    public static readonly PlacementRules None = new() { Predicates = [], Limits = [], SpreadLevels = [] };
+
+    /// <summary>Parses every constraint and spread preference; throws <see cref="ConstraintException"/> naming the first bad one.</summary>
+    public static PlacementRules Parse(PlacementSpec spec)
+    {
+        var predicates = new List<NodePredicate>();
+        var limits = new List<AttributeLimit>();
+        var spread = new List<NodeAttribute>();
+        foreach (var text in spec.Constraints)
+        {
+            switch (ConstraintParser.Parse(text))
+            {
+                case ParsedConstraint.Predicate p: predicates.Add(p.Value); break;
+                case ParsedConstraint.Limit l: limits.Add(l.Value); break;
+                case ParsedConstraint.GroupBy g: if (!spread.Contains(g.Attribute)) spread.Add(g.Attribute); break;
+            }
+        }
+        foreach (var text in spec.Spread)
+        {
+            var field = text.Trim();
+            if (field.StartsWith("spread=", StringComparison.Ordinal)) field = field["spread=".Length..];
+            var attribute = NodeAttribute.ParseEither(field)
+                ?? throw new ConstraintException($"invalid spread preference '{text}': expected a node attribute such as node.labels.rack or rack");
+            if (!spread.Contains(attribute)) spread.Add(attribute);
+        }
+        if (spec.MaxReplicasPerNode < 0)
+            throw new ConstraintException($"invalid max replicas per node {spec.MaxReplicasPerNode}: expected 0 (no limit) or more");
+        return new PlacementRules
+        {
+            Predicates = predicates, Limits = limits, SpreadLevels = spread,
+            MaxReplicasPerNode = spec.MaxReplicasPerNode, Strategy = spec.Strategy,
+        };
+    }
+}

@@ -1,0 +1,108 @@
+using Orca.Grains.Model;
+
+namespace Orca.Grains.Scheduling;
+
+/// <summary>One node as the scheduler sees it: spec, status, what is allocated on it.</summary>
+public sealed class SchedulingNode(NodeSpec spec)
+{
+    public NodeSpec Spec { get; internal set; } = spec;
+    public NodeStatus Status { get; internal set; } = NodeStatus.Ready;
+    public NodeAvailability Availability { get; internal set; } = NodeAvailability.Active;
+    public Resources Allocated { get; internal set; }
+    public int TaskCount { get; internal set; }
+    internal HashSet<int>? Ports { get; set; }
+    internal HashSet<string> Images { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Position in <see cref="SchedulingState.Nodes"/> (nodes sorted by id).</summary>
+    public int Index { get; internal set; }
+
+    public string Id => Spec.Id;
+    public bool UsesPort(int port) => Ports is not null && Ports.Contains(port);
+    public bool HasImage(string image) => Images.Contains(image);
+}
+
+/// <summary>A task the scheduler has put on a node.</summary>
+public sealed record Assignment(string TaskId, string Service, SchedulingNode Node, Resources Resources, IReadOnlyList<int> HostPorts);
+
+/// <summary>The scheduler's view of the cluster: nodes sorted by id, what each holds, and an index of tasks per
+/// service per node so that a placement does not rescan every node to count a service's tasks.</summary>
+public sealed class SchedulingState
+{
+    private readonly Dictionary<string, SchedulingNode> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Assignment> _assignments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<SchedulingNode, int>> _tasksByService = new(StringComparer.Ordinal);
+    private SchedulingNode[] _sorted = [];
+    private bool _sortedStale;
+
+    /// <summary>Nodes ordered by id (ordinal), the tie-break order of every placement.</summary>
+    public IReadOnlyList<SchedulingNode> Nodes
+    {
+        get
+        {
+            if (_sortedStale)
+            {
+                _sorted = _byId.Values.OrderBy(n => n.Id, StringComparer.Ordinal).ToArray();
+                for (int i = 0; i < _sorted.Length; i++) _sorted[i].Index = i;
+                _sortedStale = false;
+            }
+            return _sorted;
+        }
+    }
+
+    public int AssignmentCount => _assignments.Count;
+
+    public SchedulingNode? Node(string id) => _byId.GetValueOrDefault(id);
+
+    public Assignment? AssignmentOf(string taskId) => _assignments.GetValueOrDefault(taskId);
+
+    /// <summary>Adds a node or updates its spec, status and availability.</summary>
+    public SchedulingNode Upsert(NodeInfo info)
+    {
+        if (!_byId.TryGetValue(info.Id, out var node))
+        {
+            node = new SchedulingNode(info.Spec);
+            _byId.Add(info.Id, node);
+            _sortedStale = true;
+        }
+        node.Spec = info.Spec;
+        node.Status = info.Status;
+        node.Availability = info.Availability;
+        return node;
+    }
+
+    /// <summary>Tasks of <paramref name="service"/> per node (only nodes that hold at least one).</summary>
+    public IReadOnlyDictionary<SchedulingNode, int> TasksOf(string service) =>
+        _tasksByService.TryGetValue(service, out var m) ? m : EmptyCounts;
+
+    private static readonly Dictionary<SchedulingNode, int> EmptyCounts = new();
+
+    /// <summary>Records a task on a node. Assigning a task that is already assigned moves it.</summary>
+    public void Assign(string taskId, string service, string image, string nodeId, Resources resources, IReadOnlyList<int> hostPorts)
+    {
+        Release(taskId);
+        var node = _byId[nodeId];
+        var a = new Assignment(taskId, service, node, resources, hostPorts);
+        _assignments.Add(taskId, a);
+        node.Allocated += resources;
+        node.TaskCount++;
+        node.Images.Add(image);
+        if (hostPorts.Count > 0) (node.Ports ??= []).UnionWith(hostPorts);
+        if (!_tasksByService.TryGetValue(service, out var perNode)) _tasksByService[service] = perNode = new();
+        perNode[node] = perNode.GetValueOrDefault(node) + 1;
+    }
+
+    /// <summary>Frees what a task held; false when the task was not assigned.</summary>
+    public bool Release(string taskId)
+    {
+        if (!_assignments.Remove(taskId, out var a)) return false;
+        var node = a.Node;
+        node.Allocated -= a.Resources;
+        node.TaskCount--;
+        if (a.HostPorts.Count > 0) node.Ports!.ExceptWith(a.HostPorts);
+        var perNode = _tasksByService[a.Service];
+        int left = perNode[node] - 1;
+        if (left == 0) perNode.Remove(node); else perNode[node] = left;
+        if (perNode.Count == 0) _tasksByService.Remove(a.Service);
+        return true;
+    }
+}

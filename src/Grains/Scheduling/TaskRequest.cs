@@ -1,0 +1,29 @@
+using Orca.Grains.Model;
+
+namespace Orca.Grains.Scheduling;
+
+/// <summary>A task waiting for a node.</summary>
+public sealed record TaskRequest(
+    string TaskId, string Service, int SpecVersion, string Image, Resources Resources,
+    IReadOnlyList<int> HostPorts, PlacementSpec Placement)
+{
+    public static TaskRequest For(TaskSpec task, PlacementSpec placement) =>
+        new(task.TaskId, task.Service, task.SpecVersion, task.Image, task.Resources, task.HostPorts, placement);
+}
+
+/// <summary>Tasks of one service version that no node could take, and why (which filter excluded how many nodes).</summary>
+public sealed record UnplacedTasks(string Service, int SpecVersion, IReadOnlyList<TaskRequest> Tasks, string Reason);
+
+/// <summary>What one placement run decided. Nothing is applied until the caller applies it.</summary>
+public sealed class PlacementResult
+{
+    public List<(TaskRequest Task, string NodeId)> Placed { get; } = [];
+    public List<UnplacedTasks> Unplaced { get; } = [];
+
+    /// <summary>Writes the decisions into the state (Swarm's <c>applySchedulingDecisions</c>).</summary>
+    public void ApplyTo(SchedulingState state)
+    {
+        foreach (var (task, nodeId) in Placed)
+            state.Assign(task.TaskId, task.Service, task.Image, nodeId, task.Resources, task.HostPorts);
+    }
+}

@@ -1,0 +1,6 @@
+﻿namespace Orca.Simulator;
+
+public class Class1
+{
+
+}

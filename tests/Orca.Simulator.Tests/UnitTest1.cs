@@ -1,0 +1,10 @@
+﻿namespace Orca.Simulator.Tests;
+
+public class UnitTest1
+{
+    [Fact]
+    public void Test1()
+    {
+
+    }
+}
