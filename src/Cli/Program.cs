@@ -1,1 +1,10 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using Orca.Cli;
+using Spectre.Console;
+
+if (Console.IsOutputRedirected)
+    AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
+
+var root = new RootCommand("Orca: a container orchestrator whose control plane runs on real Docker hosts and in a deterministic simulator.");
+root.Subcommands.Add(SimCommands.Create());
+return await root.Parse(args).InvokeAsync();

@@ -19,7 +19,7 @@ public interface IClusterGrain : IGrainWithStringKey
 /// <summary>Key: node id. One host: heartbeats, the containers it runs, through its <see cref="IContainerDriver"/>.</summary>
 public interface INodeGrain : IGrainWithStringKey
 {
-    Task RegisterAsync(NodeSpec spec);
+    [OneWay] Task RegisterAsync(NodeSpec spec);
     [OneWay] Task StartTaskAsync(TaskSpec task);
     [OneWay] Task StopTaskAsync(string taskId, string reason);
     [OneWay] Task DeclaredDownAsync();

@@ -1,6 +1,0 @@
-﻿namespace Orca.Simulator;
-
-public class Class1
-{
-
-}

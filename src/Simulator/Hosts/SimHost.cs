@@ -1,0 +1,144 @@
+using Orca.Grains.Grains;
+using Orca.Grains.Runtime;
+using Orca.Simulator.Engine;
+
+namespace Orca.Simulator.Hosts;
+
+/// <summary>
+/// A simulated container host behind <see cref="IContainerDriver"/>. It can crash (containers gone; images stay on
+/// disk), be partitioned from the control plane (containers keep running, calls fail after a timeout), or be slow
+/// (every delay multiplied). Completions are events on the loop, so a seed fixes every outcome.
+/// </summary>
+public sealed class SimHost : IContainerDriver
+{
+    private readonly EventLoop _loop;
+    private readonly SimRandom _random;
+    private readonly SimHostOptions _options;
+    private readonly SimCluster _cluster;
+    private readonly HashSet<string> _images = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimContainer> _containers = new(StringComparer.Ordinal);
+    private int _incarnation;
+    private long _nextContainer;
+
+    internal SimHost(string nodeId, EventLoop loop, SimRandom random, SimHostOptions options, SimCluster cluster)
+    {
+        NodeId = nodeId;
+        _loop = loop;
+        _random = random;
+        _options = options;
+        _cluster = cluster;
+    }
+
+    public string NodeId { get; }
+    public bool Crashed { get; private set; }
+    public bool Partitioned { get; private set; }
+    public double SlowFactor { get; private set; } = 1;
+    public bool Reachable => !Crashed && !Partitioned;
+    public int RunningContainers => _containers.Values.Count(c => c.Running);
+
+    public void Crash()
+    {
+        if (Crashed) return;
+        Crashed = true;
+        _incarnation++;
+        _containers.Clear();
+    }
+
+    public void Recover() => Crashed = false;
+    public void Partition(bool partitioned) => Partitioned = partitioned;
+    public void Slow(double factor) => SlowFactor = factor;
+
+    public Task PingAsync() => Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, static (_, _) => null);
+
+    public Task<string> RunContainerAsync(ContainerSpec spec)
+    {
+        if (!Reachable) return Unreachable<string>();
+        long delay = Draw(_options.ApiLatencyMin, _options.ApiLatencyMax) + Draw(_options.StartDelayMin, _options.StartDelayMax);
+        if (!_images.Contains(spec.Image)) delay += Draw(_options.PullDelayMin, _options.PullDelayMax);
+        var tcs = new TaskCompletionSource<string>();
+        int incarnation = _incarnation;
+        _loop.ScheduleAfter(delay, _ =>
+        {
+            if (Crashed || _incarnation != incarnation) { tcs.SetException(UnreachableError()); return; }
+            _images.Add(spec.Image);
+            var id = $"c{++_nextContainer:x}";
+            var container = new SimContainer(id, spec.TaskId, spec.Service);
+            _containers.Add(id, container);
+            ScheduleExit(container);
+            if (Partitioned) { tcs.SetException(UnreachableError()); return; } // started, but the answer is lost
+            tcs.SetResult(id);
+        }, null);
+        return tcs.Task;
+    }
+
+    private void ScheduleExit(SimContainer container)
+    {
+        if (_cluster.FailureModelOf(container.Service) is not { } model) return;
+        long after = _random.Exponential(model.MeanTimeToExit.Ticks);
+        int incarnation = _incarnation;
+        _loop.ScheduleAfter(after, _ =>
+        {
+            if (_incarnation != incarnation || !container.Running) return;
+            container.Running = false;
+            if (Partitioned) return; // the event stream is cut; the node grain finds out when it lists containers
+            _cluster.Runtime.GetGrain<INodeGrain>(NodeId)
+                .ContainerEventAsync(new ContainerEvent(container.Id, container.TaskId, ContainerEventKind.Died, model.ExitCode));
+        }, null);
+    }
+
+    public Task StopContainerAsync(string containerId, TimeSpan grace)
+    {
+        if (!Reachable) return Unreachable<object?>();
+        long delay = Draw(_options.ApiLatencyMin, _options.ApiLatencyMax) + Draw(_options.StopDelayMin, _options.StopDelayMax);
+        return Complete<object?>(delay, (host, _) =>
+        {
+            if (host._containers.TryGetValue(containerId, out var c)) c.Running = false;
+            return null;
+        });
+    }
+
+    public Task RemoveContainerAsync(string containerId) =>
+        Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, (host, _) => host._containers.Remove(containerId));
+
+    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync() =>
+        Complete<IReadOnlyList<ContainerInfo>>(_options.ApiLatencyMin, _options.ApiLatencyMax, static (host, _) =>
+            host._containers.Values.OrderBy(c => c.Id, StringComparer.Ordinal)
+                .Select(c => new ContainerInfo(c.Id, c.TaskId, c.Service, c.Running)).ToList());
+
+    /// <summary>Ground truth for checks: tasks with a running container on this host.</summary>
+    public IEnumerable<string> RunningTasks() => _containers.Values.Where(c => c.Running).Select(c => c.TaskId);
+
+    private Task<T> Complete<T>(TimeSpan min, TimeSpan max, Func<SimHost, object?, T> result) => Complete(Draw(min, max), result);
+
+    private Task<T> Complete<T>(long delay, Func<SimHost, object?, T> result)
+    {
+        if (!Reachable) return Unreachable<T>();
+        var tcs = new TaskCompletionSource<T>();
+        int incarnation = _incarnation;
+        _loop.ScheduleAfter(delay, _ =>
+        {
+            if (!Reachable || _incarnation != incarnation) tcs.SetException(UnreachableError());
+            else tcs.SetResult(result(this, null));
+        }, null);
+        return tcs.Task;
+    }
+
+    private Task<T> Unreachable<T>()
+    {
+        var tcs = new TaskCompletionSource<T>();
+        _loop.ScheduleAfter(_options.UnreachableTimeout.Ticks, _ => tcs.SetException(UnreachableError()), null);
+        return tcs.Task;
+    }
+
+    private ContainerDriverException UnreachableError() => new(DriverFailure.Unreachable, $"host {NodeId} did not answer");
+
+    private long Draw(TimeSpan min, TimeSpan max) => (long)(_random.Uniform(min.Ticks, max.Ticks) * SlowFactor);
+
+    private sealed class SimContainer(string id, string taskId, string service)
+    {
+        public string Id { get; } = id;
+        public string TaskId { get; } = taskId;
+        public string Service { get; } = service;
+        public bool Running { get; set; } = true;
+    }
+}

@@ -1,0 +1,78 @@
+using Orca.Grains.Model;
+
+namespace Orca.Simulator.Metrics;
+
+/// <summary>The invariants checked during the whole run. Each violation is named and kept (the first
+/// <see cref="MaxKeptViolations"/>), and counted.</summary>
+public sealed partial class SimObserver
+{
+    public const int MaxKeptViolations = 10_000;
+    public const string Overcommit = "node-overcommit", HardConstraint = "hard-constraint", RunningOnDownNode = "running-on-down-node",
+        RunningAboveDesired = "running-above-desired", DuplicateSlot = "duplicate-slot", ExpectFailed = "expect", GrainFault = "grain-fault",
+        StepRejected = "scenario-step";
+
+    private readonly List<Violation> _violations = [];
+    private readonly SortedDictionary<string, long> _violationCounts = new(StringComparer.Ordinal);
+    private readonly TimeSpan _downGrace;
+
+    public IReadOnlyList<Violation> Violations => _violations;
+    public IReadOnlyDictionary<string, long> ViolationCounts => _violationCounts;
+
+    /// <summary>Violations of invariants (not counting failed expect rows).</summary>
+    public long InvariantViolations => _violationCounts.Where(kv => kv.Key != ExpectFailed).Sum(kv => kv.Value);
+
+    public void Violate(TimeSpan at, string invariant, string subject, string detail)
+    {
+        _violationCounts[invariant] = _violationCounts.GetValueOrDefault(invariant) + 1;
+        if (_violations.Count < MaxKeptViolations) _violations.Add(new Violation(at, invariant, subject, detail));
+        _events.Seconds(at).Field("violation").Field(subject).Empty().Empty().Field(invariant).Empty().Field(detail).End();
+    }
+
+    /// <summary>No node holds more than its capacity (Orca's view: assigned, starting and running tasks).</summary>
+    private void CheckCapacity(TimeSpan now, ObservedTask t)
+    {
+        var node = t.Node;
+        if (node is null) return;
+        var cap = node.Spec.Capacity;
+        if (node.CpuUsed > cap.CpuMillis || node.MemoryUsed > cap.MemoryBytes)
+            Violate(now, Overcommit, node.Spec.Id,
+                $"{t.Id} brings it to {QuantityFormat.Cpu(node.CpuUsed)} cpu / {QuantityFormat.Bytes(node.MemoryUsed)} of {cap}");
+    }
+
+    /// <summary>A task that starts running satisfies its service's hard constraints, max-per-node and attribute
+    /// limits, and is the only running task of its slot (outside a rolling update).</summary>
+    private void CheckRunningTask(TimeSpan now, ObservedTask t)
+    {
+        var svc = t.Service;
+        var node = t.Node;
+        if (node is not null)
+        {
+            foreach (var p in svc.Rules.Predicates)
+                if (!p.Matches(node.Spec)) Violate(now, HardConstraint, t.Id, $"runs on {node.Spec.Id} where '{p.Text}' does not hold");
+            int max = svc.Rules.MaxReplicasPerNode;
+            if (max > 0 && svc.Holding.GetValueOrDefault(node) > max)
+                Violate(now, HardConstraint, t.Id, $"{svc.Holding[node]} tasks of {svc.Name} on {node.Spec.Id}, max per node {max}");
+            foreach (var limit in svc.Rules.Limits)
+            {
+                var value = limit.Attribute.ValueOf(node.Spec);
+                int n = value is null ? 1 : svc.Holding.Where(kv => limit.Attribute.ValueOf(kv.Key.Spec) == value).Sum(kv => kv.Value);
+                if (value is null || n > limit.MaxPerValue)
+                    Violate(now, HardConstraint, t.Id, $"'{limit.Text}' broken on {node.Spec.Id}: {n} tasks share {limit.Attribute.Display}={value ?? "(missing)"}");
+            }
+        }
+        if (!svc.Updating && svc.RunningPerSlot.GetValueOrDefault(t.Slot) > 1)
+            Violate(now, DuplicateSlot, t.Id, $"slot {svc.Name}.{t.Slot} has {svc.RunningPerSlot[t.Slot]} running tasks");
+    }
+
+    /// <summary>Checked at every sample: nothing counted on a node declared down (after a short grace for the
+    /// messages that orphan its tasks), and no service runs more than desired while it is not updating.</summary>
+    private void CheckPeriodic(TimeSpan now, DateTimeOffset nowAbs)
+    {
+        foreach (var node in _nodes.Values)
+            if (node.Status == NodeStatus.Down && node.Holding > 0 && nowAbs - node.StatusSince > _downGrace)
+                Violate(now, RunningOnDownNode, node.Spec.Id, $"{node.Holding} tasks still counted on it {QuantityFormat.Duration(nowAbs - node.StatusSince)} after it was declared down");
+        foreach (var svc in _services.Values)
+            if (!svc.Updating && svc.Running > svc.Desired && nowAbs - svc.DesiredChangedAt > _downGrace)
+                Violate(now, RunningAboveDesired, svc.Name, $"{svc.Running} running, {svc.Desired} desired");
+    }
+}

@@ -1,0 +1,137 @@
+using Orca.Grains.Model;
+using Orca.Simulator.Engine;
+using Orca.Simulator.Results;
+using Orca.Simulator.Scenarios;
+
+namespace Orca.Simulator.Metrics;
+
+/// <summary>Time series, placements, faults with their time to converge, and expect rows.</summary>
+public sealed partial class SimObserver
+{
+    private readonly CsvLineWriter _timeseries;
+    private readonly CsvLineWriter _placements;
+    private readonly List<ObservedFault> _faults = [];
+    private readonly List<ObservedFault> _openFaults = [];
+    private readonly List<ExpectResult> _expects = [];
+
+    public IReadOnlyList<ObservedFault> Faults => _faults;
+    public IReadOnlyList<ExpectResult> Expects => _expects;
+
+    /// <summary>How long after a fault a service that lost replicas may take before the fault stops waiting for it.</summary>
+    public TimeSpan FaultWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    public void Fault(TimeSpan at, string description, bool disruptive)
+    {
+        _events.Seconds(at).Field("fault").Field(description).Empty().Empty().Empty().Empty().Empty().End();
+        if (!disruptive) return;
+        var fault = new ObservedFault(at, description);
+        _faults.Add(fault);
+        _openFaults.Add(fault);
+    }
+
+    private void RunningChanged(TimeSpan now, ObservedService svc)
+    {
+        if (_openFaults.Count == 0) return;
+        bool below = svc.Running < svc.Desired;
+        foreach (var f in _openFaults)
+        {
+            if (below) f.Affected.TryAdd(svc, null); // a replica lost after the fault: wait for it
+            else if (f.Affected.TryGetValue(svc, out var at) && at is null)
+            {
+                f.Affected[svc] = now;
+                var took = now - f.At;
+                if (svc.WorstConvergence is null || took > svc.WorstConvergence) svc.WorstConvergence = took;
+            }
+        }
+    }
+
+    /// <summary>One row per service and per rack into timeseries.csv, plus the periodic invariants.</summary>
+    public void Sample(DateTimeOffset nowAbs)
+    {
+        var now = SimTimeProvider.Since(nowAbs);
+        foreach (var svc in _services.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            if (svc.Removed && svc.Running == 0 && svc.Pending == 0) continue;
+            _timeseries.Seconds(now).Field("service").Field(svc.Name).Field(svc.Desired).Field(svc.Running).Field(svc.Pending).Empty().Empty().End();
+        }
+        foreach (var (rack, nodes) in _racks)
+        {
+            int up = 0, running = 0;
+            foreach (var n in nodes)
+            {
+                if (n.Status == NodeStatus.Ready) up++;
+                running += n.Running;
+            }
+            _timeseries.Seconds(now).Field("rack").Field(rack).Empty().Field(running).Empty().Field(up).Field(nodes.Count).End();
+        }
+        CheckPeriodic(now, nowAbs);
+        _openFaults.RemoveAll(f => f.Closed = now - f.At > FaultWindow && f.Affected.Values.All(v => v is not null));
+    }
+
+    public void WritePlacements(TimeSpan at, string label)
+    {
+        foreach (var t in _tasks.Values.Where(t => t.State.HoldsNode() && t.Node is not null).OrderBy(t => t.Id, StringComparer.Ordinal))
+            _placements.Seconds(at).Field(label).Field(t.Id).Field(t.Service.Name).Field(t.Slot).Field(t.Node!.Spec.Id)
+                .Field(t.Node.Rack).Field(t.State.Lower()).End();
+    }
+
+    public ExpectResult Expect(ExpectStep step)
+    {
+        var failures = new List<string>();
+        var values = new List<(ExpectCheck Check, long Actual)>();
+        foreach (var check in step.Checks)
+        {
+            long actual = step.Target == ExpectStep.ClusterTarget ? ClusterMetric(check.Metric) : ServiceMetric(step.Target, check.Metric);
+            values.Add((check, actual));
+            if (!check.Holds(actual)) failures.Add($"{check} but {check.Metric}={actual}");
+        }
+        var result = new ExpectResult(step.Line, step.At, step.Target, values, failures);
+        _expects.Add(result);
+        foreach (var f in failures) Violate(step.At, ExpectFailed, $"line {step.Line}: expect {step.Target}", f);
+        _events.Seconds(step.At).Field("expect").Field(step.Target).Empty().Empty().Field(failures.Count == 0 ? "pass" : "fail").Empty()
+            .Field(string.Join("; ", values.Select(v => $"{v.Check} (actual {v.Actual})"))).End();
+        WritePlacements(step.At, $"expect line {step.Line}");
+        return result;
+    }
+
+    private long ClusterMetric(string metric) => metric switch
+    {
+        "running" => _services.Values.Sum(s => (long)s.Running),
+        "pending" => _services.Values.Sum(s => (long)s.Pending),
+        "violations" => InvariantViolations,
+        "nodes-up" => _nodes.Values.Count(n => n.Status == NodeStatus.Ready),
+        "nodes-down" => _nodes.Values.Count(n => n.Status == NodeStatus.Down),
+        "services" => _services.Values.Count(s => !s.Removed),
+        _ => throw new ArgumentException($"unknown cluster metric {metric}"),
+    };
+
+    private long ServiceMetric(string service, string metric)
+    {
+        var svc = _services.GetValueOrDefault(service) ?? new ObservedService(service);
+        switch (metric)
+        {
+            case "running": return svc.Running;
+            case "pending": return svc.Pending;
+            case "desired": return svc.Desired;
+            case "restarts": return svc.Restarts;
+            case "max-per-node": return _tasks.Values.Where(t => t.Service == svc && t.CountsRunning && t.Node is not null)
+                .GroupBy(t => t.Node).Select(g => (long)g.Count()).DefaultIfEmpty(0).Max();
+        }
+        var perRack = RunningPerRack(svc);
+        // Racks that could take a task now count too, so an empty rack shows as 0.
+        var counts = _racks.Where(r => r.Value.Any(n => n.Status == NodeStatus.Ready && n.Availability == NodeAvailability.Active) || perRack.ContainsKey(r.Key))
+            .Select(r => (long)perRack.GetValueOrDefault(r.Key)).DefaultIfEmpty(0).ToList();
+        return metric switch
+        {
+            "max-per-rack" => counts.Max(),
+            "min-per-rack" => counts.Min(),
+            "rack-spread" => counts.Max() - counts.Min(),
+            _ => throw new ArgumentException($"unknown service metric {metric}"),
+        };
+    }
+}
+
+public sealed record ExpectResult(int Line, TimeSpan At, string Target, IReadOnlyList<(ExpectCheck Check, long Actual)> Values, IReadOnlyList<string> Failures)
+{
+    public bool Passed => Failures.Count == 0;
+}

@@ -1,0 +1,92 @@
+using Orca.Grains.Model;
+using Orca.Grains.Runtime;
+using Orca.Simulator.Engine;
+
+namespace Orca.Simulator.Runtime;
+
+/// <summary>
+/// One live grain: its instance and a mailbox. Turn-based like Orleans' default: one turn (call, timer tick or the
+/// activation itself) at a time; an <c>await</c> inside a turn does not let the next one in.
+/// </summary>
+internal sealed class Activation : IGrainContext
+{
+    private readonly Queue<Turn> _mailbox = new();
+    private readonly SimGrainRuntime _runtime;
+    private bool _busy;
+    private IRandomSource? _random;
+    private readonly Action<Task> _turnEnded;
+    private Turn? _running;
+
+    public Activation(SimGrainRuntime runtime, GrainAddress address)
+    {
+        _runtime = runtime;
+        Address = address;
+        _turnEnded = TurnEnded;
+        Grain = runtime.Registry.Create(address.Interface, this, runtime.Services);
+        Enqueue(new ActivateTurn());
+    }
+
+    public GrainAddress Address { get; }
+    public Grain Grain { get; }
+
+    public string Key => Address.Key;
+    public IGrainFactory GrainFactory => _runtime;
+    public TimeProvider Time => _runtime.Time;
+    public IRandomSource Random => _random ??= _runtime.RandomFor(Address);
+    public IEventSink Events => _runtime.Events;
+    public OrcaOptions Options => _runtime.Options;
+
+    public IGrainTimer RegisterTimer(Func<Task> callback, TimeSpan dueTime, TimeSpan period) =>
+        new SimTimer(_runtime.Loop, this, callback, dueTime, period);
+
+    public void Enqueue(Turn turn)
+    {
+        _mailbox.Enqueue(turn);
+        if (!_busy) Pump();
+    }
+
+    private void Pump()
+    {
+        while (!_busy && _mailbox.Count > 0)
+        {
+            var turn = _mailbox.Dequeue();
+            _busy = true;
+            _running = turn;
+            Task task;
+            try
+            {
+                task = turn.Start(this);
+            }
+            catch (Exception e)
+            {
+                task = Task.FromException(e);
+            }
+            if (task.IsCompleted) TurnEnded(task);
+            else task.ContinueWith(_turnEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void TurnEnded(Task task)
+    {
+        var turn = _running!;
+        _running = null;
+        _busy = false;
+        turn.Finish(this, task);
+        if (task.IsFaulted) _runtime.RecordFault(this, turn, task.Exception!.InnerException!);
+        if (!_busy) Pump();
+    }
+}
+
+/// <summary>A unit of work for an activation's mailbox.</summary>
+internal abstract class Turn
+{
+    public abstract Task Start(Activation activation);
+    public virtual void Finish(Activation activation, Task task) { }
+    public abstract string Describe();
+}
+
+internal sealed class ActivateTurn : Turn
+{
+    public override Task Start(Activation activation) => activation.Grain.ActivateAsync();
+    public override string Describe() => "activation";
+}

@@ -1,0 +1,126 @@
+using Orca.Grains.Model;
+using Orca.Simulator.Hosts;
+
+namespace Orca.Simulator.Scenarios;
+
+/// <summary><c>create-service</c>, <c>update-service</c> (only the keys given change), <c>scale</c>, <c>remove-service</c>.</summary>
+internal static class ServiceRows
+{
+    private static readonly string[] SpecKeys =
+    [
+        "image", "replicas", "cpu", "memory", "constraint", "spread", "max-per-node", "strategy", "restart", "restart-delay",
+        "restart-max-attempts", "restart-window", "update-parallelism", "update-delay", "update-order", "port", "fail-after", "exit-code",
+    ];
+
+    public static void Create(RawRow row, ParseState state)
+    {
+        var p = ParamList.Parse(row.Params, row.Context, false);
+        if (state.Services.ContainsKey(row.Target))
+        {
+            row.Context.TargetError($"service {row.Target} was already created by an earlier row; use update-service or scale");
+            return;
+        }
+        var initial = ServiceSpec.Create(row.Target, "app:1", 1, Resources.Zero);
+        var (spec, failure) = Read(p, row.Context, initial, null);
+        if (!Validate(spec, row.Context)) return;
+        state.Services[row.Target] = spec;
+        state.Steps.Add(new CreateServiceStep(row.Line, row.At, spec, failure));
+    }
+
+    public static void Update(RawRow row, ParseState state)
+    {
+        var p = ParamList.Parse(row.Params, row.Context, false);
+        if (!Existing(row, state, out var current)) return;
+        var (spec, failure) = Read(p, row.Context, current, null);
+        if (!Validate(spec, row.Context)) return;
+        state.Services[row.Target] = spec;
+        state.Steps.Add(new UpdateServiceStep(row.Line, row.At, spec, p.Has("fail-after") ? failure : null));
+    }
+
+    public static void Scale(RawRow row, ParseState state)
+    {
+        var p = ParamList.Parse(row.Params, row.Context, false);
+        int? replicas = p.Int("replicas", 0, ServiceSpecValidator.MaxReplicas);
+        if (replicas is null && !p.Has("replicas")) row.Context.ParamError("replicas is required, e.g. replicas=10");
+        p.RejectUnknown(["replicas"]);
+        if (!Existing(row, state, out var current) || replicas is not { } n) return;
+        state.Services[row.Target] = current with { Replicas = n };
+        state.Steps.Add(new ScaleStep(row.Line, row.At, row.Target, n));
+    }
+
+    public static void Remove(RawRow row, ParseState state)
+    {
+        ParamList.Parse(row.Params, row.Context, false).RejectUnknown([]);
+        if (!Existing(row, state, out _)) return;
+        state.Services.Remove(row.Target);
+        state.Steps.Add(new RemoveServiceStep(row.Line, row.At, row.Target));
+    }
+
+    private static bool Existing(RawRow row, ParseState state, out ServiceSpec spec)
+    {
+        if (state.Services.TryGetValue(row.Target, out spec!)) return true;
+        row.Context.TargetError($"no service '{row.Target}' exists at {QuantityFormat.Duration(row.At)}; create it with an earlier create-service row");
+        return false;
+    }
+
+    private static bool Validate(ServiceSpec spec, RowContext ctx)
+    {
+        try
+        {
+            ServiceSpecValidator.Validate(spec);
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            ctx.ParamError(e.Message);
+            return false;
+        }
+    }
+
+    private static (ServiceSpec, ContainerFailureModel?) Read(ParamList p, RowContext ctx, ServiceSpec s, ContainerFailureModel? failure)
+    {
+        var constraints = p.Repeated("constraint");
+        var spread = p.Repeated("spread");
+        var ports = p.Repeated("port");
+        var hostPorts = new List<int>();
+        foreach (var port in ports)
+            if (int.TryParse(port, out var n)) hostPorts.Add(n);
+            else ctx.ParamError($"port={port}: expected a port number (1 to 65535)");
+        var placement = s.Placement with
+        {
+            Constraints = constraints.Count > 0 ? constraints : s.Placement.Constraints,
+            Spread = spread.Count > 0 ? spread : s.Placement.Spread,
+            MaxReplicasPerNode = p.Int("max-per-node", 0, 100_000) ?? s.Placement.MaxReplicasPerNode,
+            Strategy = p.Choice("strategy", ("spread", SchedulingStrategy.Spread), ("binpack", SchedulingStrategy.Binpack)) ?? s.Placement.Strategy,
+        };
+        var restart = s.Restart with
+        {
+            Condition = p.Choice("restart", ("any", RestartCondition.Any), ("on-failure", RestartCondition.OnFailure), ("none", RestartCondition.None)) ?? s.Restart.Condition,
+            Delay = p.Duration("restart-delay") ?? s.Restart.Delay,
+            MaxAttempts = p.Int("restart-max-attempts", 0, 1_000_000) ?? s.Restart.MaxAttempts,
+            Window = p.Duration("restart-window") ?? s.Restart.Window,
+        };
+        var update = s.Update with
+        {
+            Parallelism = p.Int("update-parallelism", 0, 100_000) ?? s.Update.Parallelism,
+            Delay = p.Duration("update-delay") ?? s.Update.Delay,
+            Order = p.Choice("update-order", ("stop-first", UpdateOrder.StopFirst), ("start-first", UpdateOrder.StartFirst)) ?? s.Update.Order,
+        };
+        var spec = s with
+        {
+            Image = p.String("image") ?? s.Image,
+            Replicas = p.Int("replicas", 0, ServiceSpecValidator.MaxReplicas) ?? s.Replicas,
+            Resources = new Resources(p.Cpu("cpu") ?? s.Resources.CpuMillis, p.Bytes("memory") ?? s.Resources.MemoryBytes),
+            Placement = placement,
+            Restart = restart,
+            Update = update,
+            HostPorts = ports.Count > 0 ? hostPorts : s.HostPorts,
+        };
+        var failAfter = p.Duration("fail-after");
+        int exitCode = p.Int("exit-code", 0, 255) ?? 1;
+        if (failAfter is { } mean) failure = mean > TimeSpan.Zero ? new ContainerFailureModel(mean, exitCode) : null;
+        else if (p.Has("exit-code")) ctx.ParamError("exit-code needs fail-after (the mean time until containers exit)");
+        p.RejectUnknown(SpecKeys);
+        return (spec, failure);
+    }
+}
