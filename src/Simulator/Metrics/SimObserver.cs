@@ -17,7 +17,7 @@ public sealed partial class SimObserver : IEventSink
     private readonly Dictionary<string, ObservedNode> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ObservedTask> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ObservedService> _services = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<string, List<ObservedNode>> _racks = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, List<ObservedNode>> _racks = new(Results.NaturalOrder.Instance);
 
     public SimObserver(string rackLabel, TextWriter events, TextWriter timeseries, TextWriter placements, TimeSpan downGrace)
     {

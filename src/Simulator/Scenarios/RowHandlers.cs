@@ -9,6 +9,7 @@ internal static class RowHandlers
         ["add-nodes"] = NodeRows.AddNodes,
         ["add-node"] = NodeRows.AddNode,
         ["create-service"] = ServiceRows.Create,
+        ["create-services"] = ServiceRows.CreateMany,
         ["update-service"] = ServiceRows.Update,
         ["scale"] = ServiceRows.Scale,
         ["remove-service"] = ServiceRows.Remove,

@@ -27,6 +27,29 @@ internal static class ServiceRows
         state.Steps.Add(new CreateServiceStep(row.Line, row.At, spec, failure));
     }
 
+    /// <summary>PREFIX001…PREFIXnnn from one template: the same params as create-service, plus count.</summary>
+    public static void CreateMany(RawRow row, ParseState state)
+    {
+        var p = ParamList.Parse(row.Params, row.Context, false);
+        int? count = p.Int("count", 1, 100_000);
+        if (count is null && !p.Has("count")) row.Context.ParamError("count is required (how many services)");
+        var template = ServiceSpec.Create(row.Target + "1", "app:1", 1, Resources.Zero);
+        var (spec, failure) = Read(p, row.Context, template, null, ["count"]);
+        if (!Validate(spec, row.Context) || count is not { } n) return;
+        int width = Math.Max(3, n.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
+        for (int i = 1; i <= n; i++)
+        {
+            var name = row.Target + i.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width, '0');
+            if (state.Services.ContainsKey(name))
+            {
+                row.Context.TargetError($"service {name} was already created by an earlier row; choose another prefix");
+                return;
+            }
+            state.Services[name] = spec with { Name = name };
+            state.Steps.Add(new CreateServiceStep(row.Line, row.At, spec with { Name = name }, failure));
+        }
+    }
+
     public static void Update(RawRow row, ParseState state)
     {
         var p = ParamList.Parse(row.Params, row.Context, false);
@@ -77,7 +100,8 @@ internal static class ServiceRows
         }
     }
 
-    private static (ServiceSpec, ContainerFailureModel?) Read(ParamList p, RowContext ctx, ServiceSpec s, ContainerFailureModel? failure)
+    private static (ServiceSpec, ContainerFailureModel?) Read(ParamList p, RowContext ctx, ServiceSpec s, ContainerFailureModel? failure,
+        string[]? extraKeys = null)
     {
         var constraints = p.Repeated("constraint");
         var spread = p.Repeated("spread");
@@ -120,7 +144,7 @@ internal static class ServiceRows
         int exitCode = p.Int("exit-code", 0, 255) ?? 1;
         if (failAfter is { } mean) failure = mean > TimeSpan.Zero ? new ContainerFailureModel(mean, exitCode) : null;
         else if (p.Has("exit-code")) ctx.ParamError("exit-code needs fail-after (the mean time until containers exit)");
-        p.RejectUnknown(SpecKeys);
+        p.RejectUnknown(extraKeys is null ? SpecKeys : [.. SpecKeys, .. extraKeys]);
         return (spec, failure);
     }
 }
