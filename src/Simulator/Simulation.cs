@@ -60,6 +60,7 @@ public static class Simulation
         progress?.Invoke(new SimulationProgress(end, end, loop.EventsProcessed));
 
         foreach (var fault in runtime.Faults) observer.Violate(end, SimObserver.GrainFault, "runtime", fault);
+        GroundTruthCheck.Run(cluster, observer, end, 2 * scenario.Cluster.HeartbeatInterval + scenario.Hosts.UnreachableTimeout);
         observer.WritePlacements(end, "end");
         var summary = Summarize(scenario, options, end, loop, runtime, observer);
         observer.Flush();

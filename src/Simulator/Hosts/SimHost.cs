@@ -34,6 +34,9 @@ public sealed class SimHost : IContainerDriver
     public bool Partitioned { get; private set; }
     public double SlowFactor { get; private set; } = 1;
     public bool Reachable => !Crashed && !Partitioned;
+
+    /// <summary>Virtual time (ticks) since when the host has been reachable.</summary>
+    public long ReachableSinceTicks { get; private set; }
     public int RunningContainers => _containers.Values.Count(c => c.Running);
 
     public void Crash()
@@ -44,8 +47,17 @@ public sealed class SimHost : IContainerDriver
         _containers.Clear();
     }
 
-    public void Recover() => Crashed = false;
-    public void Partition(bool partitioned) => Partitioned = partitioned;
+    public void Recover()
+    {
+        if (Crashed) ReachableSinceTicks = _loop.Now;
+        Crashed = false;
+    }
+
+    public void Partition(bool partitioned)
+    {
+        if (Partitioned && !partitioned) ReachableSinceTicks = _loop.Now;
+        Partitioned = partitioned;
+    }
     public void Slow(double factor) => SlowFactor = factor;
 
     public Task PingAsync() => Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, static (_, _) => null);

@@ -171,6 +171,11 @@ public sealed partial class SimObserver : IEventSink
         return perRack;
     }
 
+    /// <summary>The task has not ended, as far as Orca has said.</summary>
+    public bool IsActive(string taskId) => _tasks.ContainsKey(taskId);
+
+    public bool IsUpdating(string service) => _services.TryGetValue(service, out var s) && s.Updating;
+
     public void Flush()
     {
         _events.Dispose();

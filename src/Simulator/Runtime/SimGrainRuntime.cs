@@ -116,7 +116,8 @@ public sealed class SimGrainRuntime : IGrainFactory
             activation.Enqueue(this);
         }
 
-        public override Task Start(Activation activation) => (Task)plan.Method.Invoke(activation.Grain, args)!;
+        public override Task Start(Activation activation) =>
+            (Task)plan.Method.Invoke(activation.Grain, BindingFlags.DoNotWrapExceptions, null, args, null)!;
 
         public override void Finish(Activation activation, Task task)
         {
