@@ -1,0 +1,173 @@
+using static Orca.Simulator.Tests.SimulationHarness;
+
+namespace Orca.Simulator.Tests;
+
+/// <summary>Reconciliation after crashes, rack failures, partitions and recoveries, on the simulator: each run must
+/// pass its expect rows, every invariant, and the end-of-run ground truth (no duplicate or orphaned container on
+/// any host).</summary>
+public class ReconciliationScenarioTests
+{
+    private const string Nodes = "0s,add-nodes,n,count=12 racks=3 cpu=4 memory=8Gi\n";
+
+    [Fact]
+    public void CrashedNodesTasksAreReplacedAndTheNodeComingBackDoesNotDuplicateThem()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,web,replicas=12 cpu=500m spread=node.labels.rack max-per-node=1
+            1m,expect,web,running=12
+            2m,crash-node,n0001,
+            2m10s,expect,web,running=12
+            3m,expect,web,running=11 pending=1
+            3m,expect,cluster,nodes-down=1
+            4m,recover-node,n0001,
+            5m,expect,web,running=12 pending=0 max-per-node<=1
+            6m,end,,
+            """);
+        AssertPassed(r);
+        var crash = Assert.Single(r.Summary.Faults);
+        Assert.NotNull(crash.ConvergedAfterSeconds);
+        Assert.InRange(crash.ConvergedAfterSeconds!.Value, 120, 200); // whole again only once n0001 was back (max-per-node=1, 12 nodes)
+    }
+
+    [Fact]
+    public void RackFailureMovesReplicasAndUniqueKeepsOnePending()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,api,replicas=9 spread=node.labels.rack
+            1s,create-service,cache,replicas=3 constraint=rack:UNIQUE
+            1m,expect,api,running=9 rack-spread=0
+            2m,crash-rack,r2,
+            3m,expect,api,running=9 pending=0
+            3m,expect,cache,running=2 pending=1
+            4m,recover-rack,r2,
+            6m,expect,cache,running=3 pending=0 max-per-rack<=1
+            6m,expect,cluster,nodes-up=12 violations=0
+            7m,end,,
+            """);
+        AssertPassed(r);
+        var fault = Assert.Single(r.Summary.Faults);
+        Assert.Equal(["api", "cache"], fault.ServicesAffected);
+        Assert.NotNull(fault.ConvergedAfterSeconds); // cache is whole again once r2 is back
+    }
+
+    [Fact]
+    public void PendingReasonIsPublished()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,big,replicas=2 memory=64Gi
+            1m,expect,big,running=0 pending=2
+            1m,end,,
+            """);
+        AssertPassed(r);
+        Assert.Equal("no suitable node (insufficient memory on 12 nodes)", r.Summary.Services.Single().PendingReason);
+    }
+
+    [Fact]
+    public void APartitionLongerThanTheTimeoutReplacesTasksAndHealingRemovesTheStaleContainers()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,web,replicas=12 max-per-node=2
+            1m,partition,rack=r1,
+            2m,expect,cluster,nodes-down=4
+            2m,expect,web,running=12 pending=0
+            3m,heal,rack=r1,
+            5m,expect,cluster,nodes-up=12 violations=0
+            5m,expect,web,running=12
+            5m,end,,
+            """);
+        AssertPassed(r); // includes: no orphan or duplicate container on the healed hosts
+        Assert.Equal(["web"], r.Summary.Faults.Single().ServicesAffected);
+    }
+
+    [Fact]
+    public void APartitionShorterThanTheTimeoutReplacesNothing()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,web,replicas=6
+            1m,partition,n0001;n0002,
+            1m12s,heal,n0001;n0002,
+            2m,expect,web,running=6 restarts=0
+            2m,expect,cluster,nodes-down=0
+            3m,end,,
+            """);
+        AssertPassed(r);
+        Assert.Empty(r.Summary.Faults.Single().ServicesAffected);
+    }
+
+    [Fact]
+    public void DrainMovesEveryTaskAwayAndTakesNoNewOnes()
+    {
+        var dir = TempDir();
+        var r = Run(Nodes + """
+            1s,create-service,web,replicas=24
+            1m,drain,n0001;n0002,
+            2m,expect,web,running=24 pending=0
+            2m,scale,web,replicas=36
+            3m,expect,web,running=36
+            3m,end,,
+            """, outDir: dir);
+        AssertPassed(r);
+        Assert.DoesNotContain(FinalPlacements(dir), row => row[5] is "n0001" or "n0002");
+    }
+
+    [Fact]
+    public void RestartPolicyRestartsFailuresWithinItsBudget()
+    {
+        var r = Run(Nodes + """
+            0s,config,cluster,heartbeat=5s
+            1s,create-service,flaky,replicas=4 restart=on-failure restart-delay=1s restart-max-attempts=3 restart-window=1h fail-after=30s
+            1s,create-service,never,replicas=4 restart=none fail-after=30s
+            1s,create-service,done,replicas=4 restart=on-failure fail-after=20s exit-code=0
+            30m,expect,flaky,running=0 restarts=12
+            30m,expect,never,running=0 restarts=0
+            30m,expect,done,running=0 restarts=0
+            30m,end,,
+            """);
+        AssertPassed(r);
+    }
+
+    [Fact]
+    public void ScaleDownAndRemoveLeaveNoContainerBehind()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,web,replicas=20
+            1s,create-service,tmp,replicas=10
+            1m,scale,web,replicas=5
+            1m,remove-service,tmp,
+            2m,expect,web,running=5 pending=0
+            2m,expect,cluster,running=5 services=1
+            3m,end,,
+            """);
+        AssertPassed(r); // the ground-truth check finds no container of a removed or scaled-away task
+    }
+
+    [Fact]
+    public void RollingUpdateReplacesEveryTaskWithoutExceedingTheReplicaCount()
+    {
+        var dir = TempDir();
+        var r = Run(Nodes + """
+            1s,create-service,web,image=web:1 replicas=8 update-parallelism=2 update-delay=5s
+            1m,update-service,web,image=web:2
+            1m,update-service,web,cpu=100m
+            4m,expect,web,running=8 pending=0
+            4m,end,,
+            """, outDir: dir);
+        AssertPassed(r);
+        var events = File.ReadAllLines(Path.Combine(dir, "events.csv"));
+        Assert.Contains(events, l => l.Contains(",service,web,web,,updatestarted,"));
+        Assert.Contains(events, l => l.Contains(",service,web,web,,updatecompleted,"));
+        Assert.All(FinalPlacements(dir), row => Assert.NotEqual("0", row[2].Split('.')[2])); // every task is a new generation
+    }
+
+    [Fact]
+    public void ASlowNodeStillConverges()
+    {
+        var r = Run(Nodes + """
+            0s,slow,rack=r1,factor=20
+            1s,create-service,web,replicas=12 max-per-node=1
+            3m,expect,web,running=12
+            3m,end,,
+            """);
+        AssertPassed(r);
+    }
+}
