@@ -171,3 +171,26 @@ public class ReconciliationScenarioTests
         AssertPassed(r);
     }
 }
+
+public class ServiceUpdateTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnUpdateThatOnlyChangesReplicasScalesWithoutReplacingTasks(bool serialize)
+    {
+        var dir = SimulationHarness.TempDir();
+        var r = SimulationHarness.Run("""
+            0s,add-nodes,n,count=6
+            1s,create-service,web,replicas=4 constraint=node.role!=manager spread=node.labels.rack
+            1m,update-service,web,replicas=6
+            2m,expect,web,running=6
+            2m,end,,
+            """, serialize: serialize, outDir: dir);
+        SimulationHarness.AssertPassed(r);
+        var events = File.ReadAllLines(Path.Combine(dir, "events.csv"));
+        Assert.Contains(events, l => l.Contains(",service,web,web,,scaled,"));
+        Assert.DoesNotContain(events, l => l.Contains(",service,web,web,,updated,"));
+        Assert.All(SimulationHarness.FinalPlacements(dir), row => Assert.Equal("0", row[2].Split('.')[2]));
+    }
+}

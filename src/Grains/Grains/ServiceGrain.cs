@@ -43,8 +43,8 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         ServiceSpecValidator.Validate(spec);
         var current = RequireExisting();
         if (spec.Name != Key) throw new ArgumentException($"service name '{spec.Name}' does not match '{Key}'");
-        if (spec == current) return Info();
-        bool templateChanged = spec with { Replicas = 0 } != current with { Replicas = 0 };
+        bool templateChanged = !ServiceSpecs.SameTaskTemplate(spec, current);
+        if (!templateChanged && spec.Replicas == current.Replicas) return Info();
         if (templateChanged)
         {
             S.History.Add(current);

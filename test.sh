@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test of Orca and ends with one line: "N passed, N failed[, N skipped]".
+# Builds once (Release), then runs each test project in turn (two cores: no parallel builds fighting).
+# Today's suites need only the .NET SDK; suites that drive real Docker hosts or PostgreSQL install and start
+# them from here.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET 10 SDK (dotnet) is required" >&2
+  exit 2
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+echo "== build"
+if ! dotnet build Orca.sln -c Release -nologo -v q -clp:ErrorsOnly; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0 failed=0 skipped=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  echo "== $name"
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=minimal"
+  trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "$name produced no results (it crashed or did not start)"
+    failed=$((failed + 1))
+    continue
+  fi
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  count() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  p=$(count passed); f=$(count failed); e=$(count error); t=$(count total); x=$(count executed)
+  passed=$((passed + p))
+  failed=$((failed + f + e))
+  skipped=$((skipped + t - x))
+done
+
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
