@@ -194,3 +194,20 @@ public class ServiceUpdateTests
         Assert.All(SimulationHarness.FinalPlacements(dir), row => Assert.Equal("0", row[2].Split('.')[2]));
     }
 }
+
+public class RejectedStepTests
+{
+    [Fact]
+    public void ARejectedCallIsTheStepsFailureNotAGrainFault()
+    {
+        var r = SimulationHarness.Run("""
+            0s,add-nodes,n,count=2
+            1s,create-service,web,replicas=1
+            2s,remove-service,web,
+            3s,scale,web,replicas=2
+            4s,end,,
+            """);
+        Assert.Equal(new Dictionary<string, long> { ["scenario-step"] = 1 }, r.Summary.Violations);
+        Assert.Contains("no service 'web'", Assert.Single(r.Violations).Detail);
+    }
+}

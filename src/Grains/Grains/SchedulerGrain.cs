@@ -10,28 +10,28 @@ namespace Orca.Grains.Grains;
 /// reason published, and are retried when the cluster changes (a node joins or recovers, resources are freed).
 /// Its view is in memory: node specs come from the cluster grain, assignments from its own decisions.
 /// </summary>
-public sealed class SchedulerGrain(IGrainContext context) : Grain(context), ISchedulerGrain
+public sealed class SchedulerGrain : Grain, ISchedulerGrain
 {
     private readonly SchedulingState _cluster = new();
     private readonly List<TaskRequest> _pending = [];
     private readonly HashSet<string> _pendingIds = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), PlacementRules> _rules = new();
     private readonly Dictionary<string, string> _lastReason = new(StringComparer.Ordinal);
-    private IGrainTimer? _tick;
-    private DateTimeOffset? _tickAt;
+    private readonly GrainAlarm _tick;
     private long _placed, _batches;
+
+    public SchedulerGrain(IGrainContext context) : base(context) => _tick = new GrainAlarm(context, TickAsync);
 
     /// <summary>Retries of tasks that no node could take wait at least this long, so churn does not rescan the cluster on every event.</summary>
     private TimeSpan RetryDelay => TimeSpan.FromTicks(Math.Max(Context.Options.SchedulerBatchDelay.Ticks, TimeSpan.TicksPerSecond));
 
     public Task EnqueueAsync(TaskRequest task)
     {
-        if (!_pendingIds.Contains(task.TaskId) && _cluster.AssignmentOf(task.TaskId) is null)
-        {
-            _pendingIds.Add(task.TaskId);
-            _pending.Add(task);
-            ScheduleTick(Context.Options.SchedulerBatchDelay);
-        }
+        if (_pendingIds.Contains(task.TaskId) || _cluster.AssignmentOf(task.TaskId) is not null) return Task.CompletedTask;
+        if (RulesOf(task) is null) return Task.CompletedTask; // unreadable placement: stays pending, with the reason published
+        _pendingIds.Add(task.TaskId);
+        _pending.Add(task);
+        _tick.RequestWithin(Context.Options.SchedulerBatchDelay);
         return Task.CompletedTask;
     }
 
@@ -43,37 +43,27 @@ public sealed class SchedulerGrain(IGrainContext context) : Grain(context), ISch
 
     public Task ReleaseAsync(string taskId)
     {
-        if (_cluster.Release(taskId) && _pending.Count > 0) ScheduleTick(RetryDelay);
+        if (_cluster.Release(taskId) && _pending.Count > 0) _tick.RequestWithin(RetryDelay);
         return Task.CompletedTask;
     }
 
     public Task NodeChangedAsync(NodeInfo node)
     {
         _cluster.Upsert(node);
-        if (_pending.Count > 0 && node.Schedulable) ScheduleTick(RetryDelay);
+        if (_pending.Count > 0 && node.Schedulable) _tick.RequestWithin(RetryDelay);
         return Task.CompletedTask;
     }
 
     public Task<SchedulerStats> GetStatsAsync() =>
         Task.FromResult(new SchedulerStats(_cluster.Nodes.Count, _cluster.AssignmentCount, _pending.Count, _placed, _batches));
 
-    private void ScheduleTick(TimeSpan delay)
-    {
-        var at = Now + delay;
-        if (_tickAt is { } pending && pending <= at) return;
-        _tickAt = at;
-        if (_tick is null) _tick = RegisterTimer(TickAsync, delay, Timeout.InfiniteTimeSpan);
-        else _tick.Change(delay, Timeout.InfiniteTimeSpan);
-    }
-
     private async Task TickAsync()
     {
-        _tickAt = null;
         if (_pending.Count == 0) return;
         _batches++;
         var batch = _pending.ToArray();
         _pending.Clear();
-        var result = Placement.Place(_cluster, batch, RulesOf);
+        var result = Placement.Place(_cluster, batch, t => RulesOf(t)!);
         result.ApplyTo(_cluster);
         _placed += result.Placed.Count;
         var stillPending = new HashSet<string>(StringComparer.Ordinal);
@@ -97,21 +87,20 @@ public sealed class SchedulerGrain(IGrainContext context) : Grain(context), ISch
             await GrainFactory.GetGrain<ITaskGrain>(task.TaskId).AssignAsync(nodeId);
     }
 
-    private PlacementRules RulesOf(TaskRequest task)
+    /// <summary>The parsed rules of a service version, or null when they cannot be read (the service grain validates
+    /// specs, so this only guards against a spec stored by an older version).</summary>
+    private PlacementRules? RulesOf(TaskRequest task)
     {
         var key = (task.Service, task.SpecVersion);
-        if (!_rules.TryGetValue(key, out var rules))
+        if (_rules.TryGetValue(key, out var rules)) return rules;
+        try
         {
-            try
-            {
-                rules = PlacementRules.Parse(task.Placement);
-            }
-            catch (ConstraintException)
-            {
-                rules = PlacementRules.None; // validated when the service was created; never reached with a valid spec
-            }
-            _rules[key] = rules;
+            return _rules[key] = PlacementRules.Parse(task.Placement);
         }
-        return rules;
+        catch (ConstraintException e)
+        {
+            Context.Events.Publish(new PendingEvent(Now, task.Service, 1, e.Message));
+            return null;
+        }
     }
 }

@@ -12,18 +12,20 @@ namespace Orca.Grains.Grains;
 public sealed class ServiceGrain : Grain, IServiceGrain
 {
     private readonly IPersistentState<ServiceGrainState> _state;
-    private IGrainTimer? _reconcileTimer;
-    private DateTimeOffset? _reconcileAt;
+    private readonly GrainAlarm _reconcile;
 
-    public ServiceGrain(IGrainContext context, GrainServices services) : base(context) =>
+    public ServiceGrain(IGrainContext context, GrainServices services) : base(context)
+    {
         _state = PersistentState<ServiceGrainState>("service", services.Store);
+        _reconcile = new GrainAlarm(context, ReconcileAsync);
+    }
 
     private ServiceGrainState S => _state.State;
     private bool Exists => S.Spec is not null && !S.Removed;
 
     public override Task OnActivateAsync()
     {
-        if (S.Spec is not null) RequestReconcile(TimeSpan.Zero); // pick up where a previous activation stopped
+        if (S.Spec is not null) _reconcile.RequestWithin(TimeSpan.Zero); // pick up where a previous activation stopped
         return Task.CompletedTask;
     }
 
@@ -94,7 +96,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         }
         else slot.Previous = task;
         bool needsReconcile = task.State.IsTerminal() || S.UpdateInProgress || slot.Previous is not null;
-        if (needsReconcile) RequestReconcile(Context.Options.ReconcileDebounce);
+        if (needsReconcile) _reconcile.RequestWithin(Context.Options.ReconcileDebounce);
         return _state.WriteStateAsync();
     }
 
@@ -114,18 +116,8 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         await ReconcileAsync();
     }
 
-    private void RequestReconcile(TimeSpan after)
-    {
-        var at = Now + after;
-        if (_reconcileAt is { } pending && pending <= at) return;
-        _reconcileAt = at;
-        if (_reconcileTimer is null) _reconcileTimer = RegisterTimer(ReconcileAsync, after, Timeout.InfiniteTimeSpan);
-        else _reconcileTimer.Change(after, Timeout.InfiniteTimeSpan);
-    }
-
     private async Task ReconcileAsync()
     {
-        _reconcileAt = null;
         var spec = S.Spec;
         if (spec is null) return;
         var slots = S.Slots.Values.OrderBy(s => s.Slot)
@@ -138,7 +130,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain
             Context.Events.Publish(new ServiceEvent(Now, spec, S.Version, S.UpdateInProgress ? ServiceChange.UpdateStarted : ServiceChange.UpdateCompleted));
         }
         if (result.Actions.Count > 0 || result.WakeAt is not null) await _state.WriteStateAsync();
-        if (result.WakeAt is { } wake) RequestReconcile(wake - Now);
+        if (result.WakeAt is { } wake) _reconcile.RequestWithin(wake - Now);
     }
 
     private async Task ApplyAsync(ServiceSpec spec, ReconcileAction action)

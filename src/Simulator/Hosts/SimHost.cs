@@ -60,7 +60,7 @@ public sealed class SimHost : IContainerDriver
     }
     public void Slow(double factor) => SlowFactor = factor;
 
-    public Task PingAsync() => Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, static (_, _) => null);
+    public Task PingAsync() => Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, static _ => null);
 
     public Task<string> RunContainerAsync(ContainerSpec spec)
     {
@@ -102,7 +102,7 @@ public sealed class SimHost : IContainerDriver
     {
         if (!Reachable) return Unreachable<object?>();
         long delay = Draw(_options.ApiLatencyMin, _options.ApiLatencyMax) + Draw(_options.StopDelayMin, _options.StopDelayMax);
-        return Complete<object?>(delay, (host, _) =>
+        return Complete<object?>(delay, host =>
         {
             if (host._containers.TryGetValue(containerId, out var c)) c.Running = false;
             return null;
@@ -110,19 +110,19 @@ public sealed class SimHost : IContainerDriver
     }
 
     public Task RemoveContainerAsync(string containerId) =>
-        Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, (host, _) => host._containers.Remove(containerId));
+        Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, host => host._containers.Remove(containerId));
 
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync() =>
-        Complete<IReadOnlyList<ContainerInfo>>(_options.ApiLatencyMin, _options.ApiLatencyMax, static (host, _) =>
+        Complete<IReadOnlyList<ContainerInfo>>(_options.ApiLatencyMin, _options.ApiLatencyMax, static host =>
             host._containers.Values.OrderBy(c => c.Id, StringComparer.Ordinal)
                 .Select(c => new ContainerInfo(c.Id, c.TaskId, c.Service, c.Running)).ToList());
 
     /// <summary>Ground truth for checks: tasks with a running container on this host.</summary>
     public IEnumerable<string> RunningTasks() => _containers.Values.Where(c => c.Running).Select(c => c.TaskId);
 
-    private Task<T> Complete<T>(TimeSpan min, TimeSpan max, Func<SimHost, object?, T> result) => Complete(Draw(min, max), result);
+    private Task<T> Complete<T>(TimeSpan min, TimeSpan max, Func<SimHost, T> result) => Complete(Draw(min, max), result);
 
-    private Task<T> Complete<T>(long delay, Func<SimHost, object?, T> result)
+    private Task<T> Complete<T>(long delay, Func<SimHost, T> result)
     {
         if (!Reachable) return Unreachable<T>();
         var tcs = new TaskCompletionSource<T>();
@@ -130,7 +130,7 @@ public sealed class SimHost : IContainerDriver
         _loop.ScheduleAfter(delay, _ =>
         {
             if (!Reachable || _incarnation != incarnation) tcs.SetException(UnreachableError());
-            else tcs.SetResult(result(this, null));
+            else tcs.SetResult(result(this));
         }, null);
         return tcs.Task;
     }

@@ -72,7 +72,7 @@ internal sealed class Activation : IGrainContext
         _running = null;
         _busy = false;
         turn.Finish(this, task);
-        if (task.IsFaulted) _runtime.RecordFault(this, turn, task.Exception!.InnerException!);
+        if (task.IsFaulted && !turn.HasCaller) _runtime.RecordFault(this, turn, task.Exception!.InnerException!);
         if (!_busy) Pump();
     }
 }
@@ -83,6 +83,9 @@ internal abstract class Turn
     public abstract Task Start(Activation activation);
     public virtual void Finish(Activation activation, Task task) { }
     public abstract string Describe();
+
+    /// <summary>A caller waits for the outcome (and gets the exception); otherwise a fault is the runtime's to record.</summary>
+    public virtual bool HasCaller => false;
 }
 
 internal sealed class ActivateTurn : Turn

@@ -129,5 +129,7 @@ public sealed class SimGrainRuntime : IGrainFactory
         public void DeliverReply() => reply!.Complete(_outcome!, runtime.SerializeMessages ? OrcaJson.Options : null);
 
         public override string Describe() => plan.Name;
+
+        public override bool HasCaller => reply is not null;
     }
 }

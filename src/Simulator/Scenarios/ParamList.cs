@@ -119,21 +119,18 @@ public sealed class ParamList
         return null;
     }
 
-    public long? Cpu(string key)
-    {
-        var s = String(key);
-        if (s is null) return null;
-        if (QuantityFormat.TryParseCpuMillis(s, out var m)) return m;
-        _row.ParamError($"{key}={s}: expected CPUs as cores (2, 0.5) or millicores (250m)");
-        return null;
-    }
+    public long? Cpu(string key) => Quantity(key, QuantityFormat.TryParseCpuMillis, "CPUs as cores (2, 0.5) or millicores (250m)");
 
-    public long? Bytes(string key)
+    public long? Bytes(string key) => Quantity(key, QuantityFormat.TryParseBytes, "a size such as 64Mi, 1Gi or 512M");
+
+    private delegate bool TryParse(string text, out long value);
+
+    private long? Quantity(string key, TryParse parse, string expected)
     {
         var s = String(key);
         if (s is null) return null;
-        if (QuantityFormat.TryParseBytes(s, out var b)) return b;
-        _row.ParamError($"{key}={s}: expected a size such as 64Mi, 1Gi or 512M");
+        if (parse(s, out var value)) return value;
+        _row.ParamError($"{key}={s}: expected {expected}");
         return null;
     }
 
