@@ -13,6 +13,7 @@ public interface IRecorderGrain : IGrainWithStringKey
     Task StartTimerAsync(TimeSpan period);
     Task<Snapshot> EchoAsync(Snapshot value);
     Task FailAsync();
+    [OneWay] Task FailQuietlyAsync();
 }
 
 public sealed record Snapshot(string Name, IReadOnlyDictionary<string, string> Labels, Resources Resources);
@@ -56,6 +57,8 @@ public sealed class RecorderGrain : Grain, IRecorderGrain
     public Task<Snapshot> EchoAsync(Snapshot value) => Task.FromResult(value);
 
     public Task FailAsync() => throw new InvalidOperationException("boom");
+
+    public Task FailQuietlyAsync() => throw new InvalidOperationException("nobody waits for this");
 }
 
 public class GrainRuntimeTests
@@ -139,6 +142,19 @@ public class GrainRuntimeTests
         Assert.NotSame(value, echo.Result);
         Assert.Equal(("n1", "r1", value.Resources), (echo.Result.Name, echo.Result.Labels["rack"], echo.Result.Resources));
         Assert.Equal("boom", Assert.IsType<InvalidOperationException>(fail.Exception!.InnerException).Message);
+    }
+
+    [Fact]
+    public void OnlyFaultsNobodyWaitsForAreTheRuntimesToRecord()
+    {
+        var (loop, runtime) = Runtime();
+        var grain = runtime.GetGrain<IRecorderGrain>("a");
+        Task awaited = null!;
+        loop.Schedule(0, _ => { awaited = grain.FailAsync(); grain.FailQuietlyAsync(); }, null);
+        loop.Run(TimeSpan.TicksPerSecond);
+        Assert.True(awaited.IsFaulted);
+        Assert.Equal(1, runtime.FaultCount);
+        Assert.Contains("FailQuietlyAsync: InvalidOperationException: nobody waits for this", Assert.Single(runtime.Faults));
     }
 
     [Fact]

@@ -195,19 +195,3 @@ public class ServiceUpdateTests
     }
 }
 
-public class RejectedStepTests
-{
-    [Fact]
-    public void ARejectedCallIsTheStepsFailureNotAGrainFault()
-    {
-        var r = SimulationHarness.Run("""
-            0s,add-nodes,n,count=2
-            1s,create-service,web,replicas=1
-            2s,remove-service,web,
-            3s,scale,web,replicas=2
-            4s,end,,
-            """);
-        Assert.Equal(new Dictionary<string, long> { ["scenario-step"] = 1 }, r.Summary.Violations);
-        Assert.Contains("no service 'web'", Assert.Single(r.Violations).Detail);
-    }
-}
