@@ -5,8 +5,12 @@ namespace Orca.Cli.Tests;
 /// <summary>`orca sim run` end to end on every shipped scenario, and on bad input, as a new user runs it.</summary>
 public class SimRunTests
 {
-    public static TheoryData<string> Shipped() => new(Directory.GetFiles(Path.Combine(OrcaProcess.RepoRoot(), "scenarios"), "*.csv")
-        .Select(Path.GetFileName).Order().ToArray()!);
+    public static TheoryData<string> Shipped()
+    {
+        var root = Path.Combine(OrcaProcess.RepoRoot(), "scenarios");
+        return new(Directory.GetFiles(root, "*.csv", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Order().ToArray());
+    }
 
     [Theory]
     [MemberData(nameof(Shipped))]

@@ -145,6 +145,21 @@ public class PlacementTests
     }
 
     [Fact]
+    public void ImagesPlacedEarlierInTheSameBatchCountForLocality()
+    {
+        // Found by property 6 (batch-equals-sequential); kept as scenarios/regressions/image-locality-within-a-batch.csv.
+        var nodes = new[] { Node("n002", cpu: 2000, memGi: 8), Node("n005", cpu: 1000, memGi: 2) };
+        var a = new TaskRequest("s2.1.0", "s2", 1, "img2:1", new Resources(1000, 64 << 20), [], PlacementSpec.None);
+        var b = new TaskRequest("s3.1.0", "s3", 1, "img2:1", new Resources(500, 256 << 20), [], PlacementSpec.None);
+        var batch = Place(Cluster(nodes), [a, b]);
+        var state = Cluster(nodes);
+        var first = Place(state, [a]);
+        var second = Place(state, [b]);
+        Assert.Equal(["n002", "n002"], batch.Placed.Select(p => p.NodeId));
+        Assert.Equal(first.Placed.Concat(second.Placed).Select(p => p.NodeId), batch.Placed.Select(p => p.NodeId));
+    }
+
+    [Fact]
     public void EmptyClusterSaysSo()
     {
         var result = Place(new SchedulingState(), Tasks("w", 1));

@@ -63,7 +63,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         _batches++;
         var batch = _pending.ToArray();
         _pending.Clear();
-        var result = Placement.Place(_cluster, batch, t => RulesOf(t)!);
+        var result = Placement.Place(_cluster, batch, t => RulesOf(t)!, Context.Options.DisabledFilters);
         result.ApplyTo(_cluster);
         _placed += result.Placed.Count;
         var stillPending = new HashSet<string>(StringComparer.Ordinal);

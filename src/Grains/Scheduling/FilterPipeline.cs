@@ -21,7 +21,10 @@ public sealed class FilterPipeline
     public IPlacementFilter[] Static { get; }
     public IPlacementFilter[] Dynamic { get; }
 
-    public static FilterPipeline For(PlacementRules rules, TaskRequest request)
+    /// <summary>Every filter name, for messages and for <see cref="Model.OrcaOptions.DisabledFilters"/>.</summary>
+    public static readonly IReadOnlyList<string> FilterNames = ["ready", "active", "constraint", "cpu", "memory", "max-per-node", "attribute-limit", "host-port"];
+
+    public static FilterPipeline For(PlacementRules rules, TaskRequest request, IReadOnlyCollection<string>? disabled = null)
     {
         var filters = new List<IPlacementFilter> { Ready, Active };
         foreach (var p in rules.Predicates) filters.Add(new ConstraintFilter(p));
@@ -30,6 +33,7 @@ public sealed class FilterPipeline
         if (rules.MaxReplicasPerNode > 0) filters.Add(new MaxPerNodeFilter(rules.MaxReplicasPerNode));
         for (int i = 0; i < rules.Limits.Count; i++) filters.Add(new AttributeLimitFilter(i, rules.Limits[i]));
         if (request.HostPorts.Count > 0) filters.Add(Ports);
+        if (disabled is { Count: > 0 }) filters.RemoveAll(f => disabled.Contains(f.Name));
         return new FilterPipeline(filters.ToArray());
     }
 

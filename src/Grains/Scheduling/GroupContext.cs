@@ -42,6 +42,9 @@ public sealed class GroupContext
     public long MemoryUsed(SchedulingNode n) => Batch.MemoryUsed[n.Index];
     public bool PortTaken(SchedulingNode n, int port) => n.UsesPort(port) || Batch.PortTaken(n.Index, port);
 
+    /// <summary>The node has the group's image, or will once this batch's earlier tasks start there.</summary>
+    public bool HasImage(SchedulingNode n) => n.HasImage(Request.Image) || Batch.ImagePlaced(n.Index, Request.Image);
+
     /// <summary>Records one task of the group on <paramref name="n"/>.</summary>
     internal void Take(SchedulingNode n)
     {
@@ -61,6 +64,7 @@ internal sealed class BatchOverlay
     private readonly SchedulingState _state;
     private readonly Dictionary<string, List<int>> _placedByService = new(StringComparer.Ordinal);
     private Dictionary<int, List<int>>? _ports;
+    private readonly HashSet<(int Node, string Image)> _images = [];
     private readonly int[] _countScratch;
 
     public BatchOverlay(SchedulingState state)
@@ -93,12 +97,15 @@ internal sealed class BatchOverlay
 
     public bool PortTaken(int node, int port) => _ports is not null && _ports.TryGetValue(node, out var p) && p.Contains(port);
 
+    public bool ImagePlaced(int node, string image) => _images.Contains((node, image));
+
     public void Take(SchedulingNode n, TaskRequest request)
     {
         CpuUsed[n.Index] += request.Resources.CpuMillis;
         MemoryUsed[n.Index] += request.Resources.MemoryBytes;
         if (!_placedByService.TryGetValue(request.Service, out var placed)) _placedByService[request.Service] = placed = [];
         placed.Add(n.Index);
+        _images.Add((n.Index, request.Image));
         if (request.HostPorts.Count == 0) return;
         _ports ??= new();
         if (!_ports.TryGetValue(n.Index, out var ports)) _ports[n.Index] = ports = [];

@@ -7,21 +7,24 @@ namespace Orca.Grains.Scheduling;
 /// </summary>
 public static class Placement
 {
-    public static PlacementResult Place(SchedulingState state, IReadOnlyList<TaskRequest> batch, Func<TaskRequest, PlacementRules> rulesOf)
+    /// <param name="disabledFilters">Filters switched off on purpose (mutation testing only).</param>
+    public static PlacementResult Place(SchedulingState state, IReadOnlyList<TaskRequest> batch, Func<TaskRequest, PlacementRules> rulesOf,
+        IReadOnlyCollection<string>? disabledFilters = null)
     {
         var result = new PlacementResult();
         if (batch.Count == 0) return result;
         var overlay = new BatchOverlay(state);
         foreach (var group in GroupInOrder(batch))
-            PlaceGroup(overlay, group, rulesOf(group[0]), result);
+            PlaceGroup(overlay, group, rulesOf(group[0]), disabledFilters, result);
         return result;
     }
 
-    private static void PlaceGroup(BatchOverlay overlay, List<TaskRequest> tasks, PlacementRules rules, PlacementResult result)
+    private static void PlaceGroup(BatchOverlay overlay, List<TaskRequest> tasks, PlacementRules rules, IReadOnlyCollection<string>? disabled,
+        PlacementResult result)
     {
         var first = tasks[0];
         var group = new GroupContext(overlay, first, rules);
-        var pipeline = FilterPipeline.For(rules, first);
+        var pipeline = FilterPipeline.For(rules, first, disabled);
         var candidates = new List<SchedulingNode>();
         foreach (var node in overlay.Nodes)
             if (FilterPipeline.Passes(pipeline.Static, group, node)) candidates.Add(node);

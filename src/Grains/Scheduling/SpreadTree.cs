@@ -147,7 +147,7 @@ internal sealed class SpreadTree
         var node = _candidates[c];
         long allocated = Permille(_group.CpuUsed(node), node.Spec.Capacity.CpuMillis)
                        + Permille(_group.MemoryUsed(node), node.Spec.Capacity.MemoryBytes);
-        long imageMissing = node.HasImage(_group.Request.Image) ? 0 : 1;
+        long imageMissing = _group.HasImage(node) ? 0 : 1;
         if (_binpack)
         {
             _primary[c] = -allocated;

@@ -174,6 +174,19 @@ public sealed partial class SimObserver : IEventSink
     /// <summary>The task has not ended, as far as Orca has said.</summary>
     public bool IsActive(string taskId) => _tasks.ContainsKey(taskId);
 
+    /// <summary>Tasks Orca counts as running, by node id.</summary>
+    public Dictionary<string, List<string>> RunningByNode()
+    {
+        var byNode = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var t in _tasks.Values)
+        {
+            if (t.State != TaskState.Running || t.Node is null) continue;
+            if (!byNode.TryGetValue(t.Node.Spec.Id, out var list)) byNode[t.Node.Spec.Id] = list = [];
+            list.Add(t.Id);
+        }
+        return byNode;
+    }
+
     public bool IsUpdating(string service) => _services.TryGetValue(service, out var s) && s.Updating;
 
     public void Flush()

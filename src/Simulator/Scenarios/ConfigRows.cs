@@ -5,7 +5,7 @@ namespace Orca.Simulator.Scenarios;
 /// <summary><c>config,cluster,…</c> sets the control plane's timing; <c>config,sim,…</c> the simulated world's.</summary>
 internal static class ConfigRows
 {
-    private static readonly string[] ClusterKeys = ["heartbeat", "suspect-after", "down-after", "batch-delay", "reconcile-debounce", "stop-grace"];
+    private static readonly string[] ClusterKeys = ["heartbeat", "suspect-after", "down-after", "batch-delay", "reconcile-debounce", "stop-grace", "disable-filter"];
     private static readonly string[] SimKeys = ["latency", "api-latency", "unreachable-timeout", "start-delay", "pull-delay", "stop-delay", "sample", "rack-label"];
 
     public static void Config(RawRow row, ParseState state)
@@ -25,6 +25,7 @@ internal static class ConfigRows
                     SchedulerBatchDelay = p.Duration("batch-delay") ?? c.SchedulerBatchDelay,
                     ReconcileDebounce = p.Duration("reconcile-debounce") ?? c.ReconcileDebounce,
                     StopGracePeriod = p.Duration("stop-grace") ?? c.StopGracePeriod,
+                    DisabledFilters = [.. c.DisabledFilters, .. DisabledFilters(p, ctx)],
                 };
                 p.RejectUnknown(ClusterKeys);
                 break;
@@ -51,6 +52,16 @@ internal static class ConfigRows
             default:
                 ctx.TargetError($"'{row.Target}': expected cluster (control-plane timing) or sim (simulated hosts and network)");
                 break;
+        }
+    }
+
+    /// <summary>Mutation testing: scheduler filters to switch off, so that property checks can prove they catch the bug.</summary>
+    private static IEnumerable<string> DisabledFilters(ParamList p, RowContext ctx)
+    {
+        foreach (var name in p.Repeated("disable-filter"))
+        {
+            if (Orca.Grains.Scheduling.FilterPipeline.FilterNames.Contains(name)) yield return name;
+            else ctx.ParamError($"disable-filter={name}: expected one of {string.Join(", ", Orca.Grains.Scheduling.FilterPipeline.FilterNames)}");
         }
     }
 

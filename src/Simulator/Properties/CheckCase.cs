@@ -1,0 +1,29 @@
+using System.Globalization;
+
+namespace Orca.Simulator.Properties;
+
+/// <summary>A generated node. Down nodes crash at time 0; drained ones are drained at time 0.</summary>
+public sealed record NodeCase(string Id, int Rack, int Zone, long CpuMillis, long MemoryMi, bool Manager, bool Ssd, bool Down, bool Drained);
+
+/// <summary>A generated service (created in list order).</summary>
+public sealed record ServiceCase(string Name, int Replicas, long CpuMillis, long MemoryMi, IReadOnlyList<string> Constraints,
+    IReadOnlyList<string> Spread, int MaxPerNode, bool Binpack, bool Port80, int Image)
+{
+    /// <summary>Services may share an image, as sidecars and variants of one app do.</summary>
+    public string ImageName => $"img{Image}:1";
+}
+
+public enum FaultCaseKind { Crash, Recover, CrashRack, RecoverRack, Partition, Heal, Drain, Activate, Scale, Remove }
+
+/// <summary>A generated event at a time: a fault on a node or rack, or a change to a service.</summary>
+public sealed record FaultCase(int AtSeconds, FaultCaseKind Kind, string Target, int Replicas);
+
+/// <summary>One generated test case: a cluster, services and (for reconciliation properties) a fault schedule.
+/// It is written as a scenario CSV, which is also how a counterexample is replayed.</summary>
+public sealed record CheckCase(IReadOnlyList<NodeCase> Nodes, IReadOnlyList<ServiceCase> Services, IReadOnlyList<FaultCase> Faults)
+{
+    public int Racks => Nodes.Select(n => n.Rack).Distinct().Count();
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Nodes.Count} nodes in {Racks} racks, {Services.Count} services ({Services.Sum(s => s.Replicas)} replicas), {Faults.Count} faults");
+}

@@ -1,0 +1,39 @@
+namespace Orca.Simulator.Properties;
+
+/// <summary>The ten invariants Orca is property-tested against, by name.</summary>
+public static class PropertyCatalog
+{
+    /// <summary>Placement cases are replayed in the simulator with services created once down nodes are declared down.</summary>
+    private static readonly TimeSpan PlacementServicesAt = TimeSpan.FromSeconds(60);
+
+    private static string PlacementScenario(CheckCase c, CheckContext ctx, IReadOnlyList<string> header) =>
+        CaseScenario.ToCsv(c, header, PlacementServicesAt, PlacementServicesAt + TimeSpan.FromMinutes(2), ctx.DisabledFilters,
+            [("cluster", "violations=0")]);
+
+    private static CheckProperty Placement(int n, string name, string description, Func<CheckCase, CheckContext, string?> check) => new()
+    {
+        Number = n, Name = name, Description = description, Generator = CaseGenerators.Placement(), Check = check, ToScenario = PlacementScenario,
+    };
+
+    private static CheckProperty Reconciliation(int n, string name, string description, Func<CheckCase, CheckContext, string?> check) => new()
+    {
+        Number = n, Name = name, Description = description, Generator = CaseGenerators.Reconciliation(), Check = check,
+        ToScenario = ReconciliationProperties.ToScenario, RunsSimulator = true,
+    };
+
+    public static readonly IReadOnlyList<CheckProperty> All =
+    [
+        Placement(1, "no-overcommit", "no node is over-committed on any resource", PlacementProperties.NoOvercommit),
+        Placement(2, "hard-constraints", "every placed task satisfies its constraints, max per node, attribute limits and ports", PlacementProperties.HardConstraints),
+        Placement(3, "pending-reason-true", "a task stays pending only if no node can take it, and the reason counts every node", PlacementProperties.PendingReasonTrue),
+        Placement(4, "spread-even", "with feasible capacity, tasks per spread value differ by at most one", PlacementProperties.SpreadEven),
+        Placement(5, "deterministic", "same snapshot and batch, same placement, whatever order nodes were added in", PlacementProperties.Deterministic),
+        Placement(6, "batch-equals-sequential", "a batch is placed as its tasks one by one would be", PlacementProperties.BatchEqualsSequential),
+        Reconciliation(7, "converges", "after the last fault, running = min(desired, what the live cluster can hold)", ReconciliationProperties.Converges),
+        Reconciliation(8, "no-duplicates", "no slot ever has two running tasks or two running containers", ReconciliationProperties.NoDuplicates),
+        Reconciliation(9, "nothing-on-down-nodes", "nothing counted on a down node; a recovered node resurrects nothing; nothing lost unnoticed", ReconciliationProperties.NothingOnDownNodes),
+        Reconciliation(10, "nothing-lost", "every service's desired state survives the fault schedule", ReconciliationProperties.NothingLost),
+    ];
+
+    public static CheckProperty? Find(string name) => All.FirstOrDefault(p => p.Name == name || p.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) == name);
+}
