@@ -7,4 +7,5 @@ if (Console.IsOutputRedirected)
 
 var root = new RootCommand("Orca: a container orchestrator whose control plane runs on real Docker hosts and in a deterministic simulator.");
 root.Subcommands.Add(SimCommands.Create());
+root.Subcommands.Add(CheckCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -8,6 +8,9 @@ public sealed class NodeGrainState
     public NodeSpec? Spec { get; set; }
     public Dictionary<string, NodeTask> Tasks { get; set; } = new(StringComparer.Ordinal);
     public bool DeclaredDown { get; set; }
+
+    /// <summary>The host incarnation seen at the last heartbeat.</summary>
+    public string? HostIncarnation { get; set; }
 }
 
 /// <summary>A task this node was asked to run. <see cref="StopReason"/> is set once a stop was asked for.</summary>
@@ -64,9 +67,10 @@ public sealed class NodeGrain : Grain, INodeGrain
 
     private async Task HeartbeatAsync()
     {
+        string incarnation;
         try
         {
-            await Driver.PingAsync();
+            incarnation = await Driver.PingAsync();
         }
         catch (ContainerDriverException)
         {
@@ -75,15 +79,25 @@ public sealed class NodeGrain : Grain, INodeGrain
             return;
         }
         _lastHeartbeat = Now;
-        if (_missed == 0 && !S.DeclaredDown) return;
-        _missed = 0;
-        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).HeartbeatRestoredAsync(Key);
+        bool hostChanged = S.HostIncarnation is not null && S.HostIncarnation != incarnation;
+        if (S.HostIncarnation != incarnation)
+        {
+            S.HostIncarnation = incarnation;
+            await _state.WriteStateAsync();
+        }
+        if (_missed > 0 || S.DeclaredDown)
+        {
+            _missed = 0;
+            await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).HeartbeatRestoredAsync(Key);
+        }
+        else if (!hostChanged) return;
         await ReconcileContainersAsync();
     }
 
-    /// <summary>After the host was unreachable: containers of tasks this node no longer runs (replaced while it was
-    /// down) are removed, so a node that comes back never produces duplicates; tasks whose container vanished
-    /// (the host rebooted) are reported failed.</summary>
+    /// <summary>After the host was unreachable or changed incarnation: containers of tasks this node no longer runs
+    /// (replaced while it was down) are removed, so a node that comes back never produces duplicates; a container
+    /// that exited while its event could not reach us reports its exit code; a task whose container vanished (the
+    /// host restarted) is orphaned and replaced at once.</summary>
     private async Task ReconcileContainersAsync()
     {
         IReadOnlyList<ContainerInfo> containers;
@@ -96,21 +110,20 @@ public sealed class NodeGrain : Grain, INodeGrain
             return; // the next heartbeat tries again
         }
         S.DeclaredDown = false;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in containers)
         {
-            if (S.Tasks.TryGetValue(c.TaskId, out var t) && t.ContainerId == c.ContainerId && c.Running)
-            {
-                seen.Add(c.TaskId);
-                continue;
-            }
-            _ = RemoveStaleAsync(c.ContainerId);
+            bool ours = S.Tasks.TryGetValue(c.TaskId, out var t) && t.ContainerId == c.ContainerId;
+            if (ours) listed.Add(c.TaskId);
+            if (ours && c.Running) continue;
+            if (ours) await ExitedAsync(t!, c.ExitCode ?? -1, oom: false); // exited while its event could not reach us
+            else _ = RemoveStaleAsync(c.ContainerId);                       // replaced or stopped meanwhile
         }
-        foreach (var t in S.Tasks.Values.Where(t => t.ContainerId is not null && !seen.Contains(t.TaskId)).ToList())
+        foreach (var t in S.Tasks.Values.Where(t => t.ContainerId is not null && !listed.Contains(t.TaskId)).ToList())
         {
             S.Tasks.Remove(t.TaskId);
-            await TaskGrain(t.TaskId).NodeReportAsync(t.StopReason is null ? TaskState.Failed : TaskState.Shutdown, null,
-                "container lost while the host was unreachable");
+            await TaskGrain(t.TaskId).NodeReportAsync(t.StopReason is null ? TaskState.Orphaned : TaskState.Shutdown, null,
+                $"container gone: host {Key} restarted");
         }
         await _state.WriteStateAsync();
     }
@@ -220,14 +233,20 @@ public sealed class NodeGrain : Grain, INodeGrain
     public async Task ContainerEventAsync(ContainerEvent e)
     {
         if (!S.Tasks.TryGetValue(e.TaskId, out var t) || t.ContainerId != e.ContainerId) return;
-        S.Tasks.Remove(e.TaskId);
+        await ExitedAsync(t, e.ExitCode, e.Kind == ContainerEventKind.OutOfMemory);
+    }
+
+    /// <summary>A container of ours has exited: the task completed, failed, or was shut down as asked.</summary>
+    private async Task ExitedAsync(NodeTask t, int exitCode, bool oom)
+    {
+        S.Tasks.Remove(t.TaskId);
         await _state.WriteStateAsync();
-        _ = RemoveStaleAsync(e.ContainerId);
+        _ = RemoveStaleAsync(t.ContainerId!);
         var (state, message) = t.StopReason is not null ? (TaskState.Shutdown, t.StopReason)
-            : e.Kind == ContainerEventKind.OutOfMemory ? (TaskState.Failed, "killed: out of memory")
-            : e.ExitCode == 0 ? (TaskState.Complete, "exited with code 0")
-            : (TaskState.Failed, $"exited with code {e.ExitCode}");
-        await TaskGrain(e.TaskId).NodeReportAsync(state, e.ExitCode, message);
+            : oom ? (TaskState.Failed, "killed: out of memory")
+            : exitCode == 0 ? (TaskState.Complete, "exited with code 0")
+            : (TaskState.Failed, $"exited with code {exitCode}");
+        await TaskGrain(t.TaskId).NodeReportAsync(state, exitCode, message);
     }
 
     public async Task DeclaredDownAsync()

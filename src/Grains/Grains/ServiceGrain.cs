@@ -35,7 +35,10 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         if (spec.Name != Key) throw new ArgumentException($"service name '{spec.Name}' does not match '{Key}'");
         if (Exists) throw new InvalidOperationException($"service {Key} already exists");
         var version = S.Version + 1;
-        _state.State = new ServiceGrainState { Spec = spec, Version = version, History = S.History, Retiring = S.Retiring };
+        _state.State = new ServiceGrainState
+        {
+            Spec = spec, Version = version, History = S.History, Retiring = S.Retiring, LastGeneration = S.LastGeneration,
+        };
         await ChangedAsync(ServiceChange.Created);
         return Info();
     }
@@ -156,7 +159,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain
     private async Task StartTaskAsync(ServiceSpec spec, ReconcileAction.StartTask start)
     {
         if (!S.Slots.TryGetValue(start.Slot, out var slot)) S.Slots[start.Slot] = slot = new SlotState { Slot = start.Slot };
-        slot.Generation++;
+        slot.Generation = S.LastGeneration[slot.Slot] = S.LastGeneration.GetValueOrDefault(slot.Slot, -1) + 1;
         var taskId = TaskIds.Format(Key, slot.Slot, slot.Generation);
         if (start.Reason == StartReason.Update && slot.Current is { } old && old.State.IsActive()) slot.Previous = old;
         if (start.Reason == StartReason.Restart)

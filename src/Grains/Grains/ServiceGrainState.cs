@@ -11,6 +11,10 @@ public sealed class ServiceGrainState
     public List<ServiceSpec> History { get; set; } = [];
     public Dictionary<int, SlotState> Slots { get; set; } = new();
 
+    /// <summary>The last generation started per slot number, kept when a slot is removed and when the service is
+    /// removed and created again, so that a task id (service.slot.generation) is never used twice.</summary>
+    public Dictionary<int, int> LastGeneration { get; set; } = new();
+
     /// <summary>Tasks asked to shut down that have not ended yet.</summary>
     public Dictionary<string, TaskInfo> Retiring { get; set; } = new(StringComparer.Ordinal);
     public DateTimeOffset NextUpdateAt { get; set; }

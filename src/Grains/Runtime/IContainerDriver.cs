@@ -4,8 +4,10 @@ namespace Orca.Grains.Runtime;
 /// a simulated host in the simulator. Every call may fail with <see cref="ContainerDriverException"/>.</summary>
 public interface IContainerDriver
 {
-    /// <summary>Answers when the host is reachable; throws <see cref="ContainerDriverException"/> (Unreachable) otherwise.</summary>
-    Task PingAsync();
+    /// <summary>Answers when the host is reachable (throws <see cref="ContainerDriverException"/>, Unreachable, otherwise)
+    /// with its incarnation: a token that changes whenever the host may have lost containers or events without
+    /// telling (a reboot or engine restart, a break in its event stream), so the caller knows to look again.</summary>
+    Task<string> PingAsync();
 
     /// <summary>Pulls the image if the host lacks it, creates and starts the container; returns its id.</summary>
     Task<string> RunContainerAsync(ContainerSpec spec);
@@ -31,7 +33,8 @@ public sealed record ContainerSpec(
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<int> HostPorts);
 
-public sealed record ContainerInfo(string ContainerId, string TaskId, string Service, bool Running);
+/// <summary>A container as its host lists it; <see cref="ExitCode"/> is set once it has exited.</summary>
+public sealed record ContainerInfo(string ContainerId, string TaskId, string Service, bool Running, int? ExitCode = null);
 
 public enum DriverFailure { Unreachable, ImageNotFound, Failed }
 

@@ -18,6 +18,7 @@ public sealed class SimHost : IContainerDriver
     private readonly HashSet<string> _images = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimContainer> _containers = new(StringComparer.Ordinal);
     private int _incarnation;
+    private int _streamEpoch;
     private long _nextContainer;
 
     internal SimHost(string nodeId, EventLoop loop, SimRandom random, SimHostOptions options, SimCluster cluster)
@@ -53,14 +54,22 @@ public sealed class SimHost : IContainerDriver
         Crashed = false;
     }
 
+    /// <summary>Cut off from the control plane or back. Healing reconnects the event stream: events sent meanwhile
+    /// are lost, so the incarnation changes.</summary>
     public void Partition(bool partitioned)
     {
-        if (Partitioned && !partitioned) ReachableSinceTicks = _loop.Now;
+        if (Partitioned && !partitioned)
+        {
+            ReachableSinceTicks = _loop.Now;
+            _streamEpoch++;
+        }
         Partitioned = partitioned;
     }
     public void Slow(double factor) => SlowFactor = factor;
 
-    public Task PingAsync() => Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, static _ => null);
+    /// <summary>Boot count and event-stream epoch: changes after a crash (containers gone) or a partition (events lost).</summary>
+    public Task<string> PingAsync() =>
+        Complete(_options.ApiLatencyMin, _options.ApiLatencyMax, static host => $"{host._incarnation}.{host._streamEpoch}");
 
     public Task<string> RunContainerAsync(ContainerSpec spec)
     {
@@ -92,6 +101,7 @@ public sealed class SimHost : IContainerDriver
         {
             if (_incarnation != incarnation || !container.Running) return;
             container.Running = false;
+            container.ExitCode = model.ExitCode;
             if (Partitioned) return; // the event stream is cut; the node grain finds out when it lists containers
             _cluster.Runtime.GetGrain<INodeGrain>(NodeId)
                 .ContainerEventAsync(new ContainerEvent(container.Id, container.TaskId, ContainerEventKind.Died, model.ExitCode));
@@ -104,7 +114,11 @@ public sealed class SimHost : IContainerDriver
         long delay = Draw(_options.ApiLatencyMin, _options.ApiLatencyMax) + Draw(_options.StopDelayMin, _options.StopDelayMax);
         return Complete<object?>(delay, host =>
         {
-            if (host._containers.TryGetValue(containerId, out var c)) c.Running = false;
+            if (host._containers.TryGetValue(containerId, out var c) && c.Running)
+            {
+                c.Running = false;
+                c.ExitCode = 143; // SIGTERM
+            }
             return null;
         });
     }
@@ -115,7 +129,7 @@ public sealed class SimHost : IContainerDriver
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync() =>
         Complete<IReadOnlyList<ContainerInfo>>(_options.ApiLatencyMin, _options.ApiLatencyMax, static host =>
             host._containers.Values.OrderBy(c => c.Id, StringComparer.Ordinal)
-                .Select(c => new ContainerInfo(c.Id, c.TaskId, c.Service, c.Running)).ToList());
+                .Select(c => new ContainerInfo(c.Id, c.TaskId, c.Service, c.Running, c.ExitCode)).ToList());
 
     /// <summary>Ground truth for checks: tasks with a running container on this host.</summary>
     public IEnumerable<string> RunningTasks() => _containers.Values.Where(c => c.Running).Select(c => c.TaskId);
@@ -152,5 +166,6 @@ public sealed class SimHost : IContainerDriver
         public string TaskId { get; } = taskId;
         public string Service { get; } = service;
         public bool Running { get; set; } = true;
+        public int? ExitCode { get; set; }
     }
 }

@@ -136,7 +136,8 @@ public static class ReconciliationProperties
     }
 
     /// <summary>What each remaining service should run at the end (placed alone on the live cluster), and whether
-    /// resources are ample enough that the count does not depend on the order things happened in.</summary>
+    /// resources (cpu, memory, host ports) are ample enough that the count does not depend on the order things
+    /// happened in.</summary>
     public static (bool Ample, Dictionary<string, int> Running) Expected(CheckCase c)
     {
         var live = LiveNodes(c);
@@ -151,6 +152,8 @@ public static class ReconciliationProperties
             var result = Placement.Place(state, CaseScenario.Requests(s, replicas).ToList(), _ => rules);
             running[s.Name] = result.Placed.Count;
         }
+        // Host ports are shared by all services: two services publishing the same port compete for nodes.
+        if (c.Services.Count(s => s.Port80 && desired[s.Name] is not null) > 1) ample = false;
         foreach (var n in c.Nodes)
         {
             long cpu = 0, mem = 0;
