@@ -88,19 +88,22 @@ public static class CheckCommand
     {
         var table = new Table().Title($"properties (seed {options.Seed}, {options.Runs} cases each" +
                 (options.DisabledFilters.Count > 0 ? $", filters off: {string.Join(", ", options.DisabledFilters)}" : "") + ")")
-            .AddColumns("property", "cases", "shrinks", "result", "time");
+            .AddColumns("property", "cases", "judged", "shrinks", "result", "time");
         foreach (var r in reports)
-            table.AddRow(Markup.Escape(r.Name), r.Cases.ToString(CultureInfo.InvariantCulture), r.Shrinks.ToString(CultureInfo.InvariantCulture),
+            table.AddRow(Markup.Escape(r.Name), r.Cases.ToString(CultureInfo.InvariantCulture), r.Judged.ToString(CultureInfo.InvariantCulture),
+                r.Shrinks.ToString(CultureInfo.InvariantCulture),
                 r.Passed ? "[green]passed[/]" : "[red]FAILED[/]", $"{r.Elapsed.TotalSeconds:0.0}s");
         AnsiConsole.Write(table);
+        // Plain lines, never wrapped: they are meant to be copied.
         foreach (var r in reports.Where(r => !r.Passed))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]{r.Name}[/]: {r.Failure}");
-            if (r.Counterexample is not null) AnsiConsole.MarkupLineInterpolated($"  shrunk to {r.Counterexample}");
+            Console.WriteLine($"{r.Name}: {r.Failure}");
+            if (r.Counterexample is not null) Console.WriteLine($"  shrunk to {r.Counterexample}");
             if (r.CounterexamplePath is not null)
             {
-                AnsiConsole.MarkupLineInterpolated($"  counterexample: {Path.GetRelativePath(Environment.CurrentDirectory, r.CounterexamplePath)}");
-                AnsiConsole.MarkupLineInterpolated($"  replay: ./orca sim run {Path.GetRelativePath(Environment.CurrentDirectory, r.CounterexamplePath)}");
+                var path = Path.GetRelativePath(Environment.CurrentDirectory, r.CounterexamplePath);
+                Console.WriteLine($"  counterexample: {path}");
+                Console.WriteLine($"  replay: ./orca sim run {path}");
             }
         }
         AnsiConsole.MarkupLine(reports.All(r => r.Passed) ? "[green]PASSED[/]" : "[red]FAILED[/]");

@@ -3,7 +3,10 @@ using Orca.Cli;
 using Spectre.Console;
 
 if (Console.IsOutputRedirected)
+{
     AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
+    AnsiConsole.Profile.Width = 200; // logs and scripts read whole lines
+}
 
 var root = new RootCommand("Orca: a container orchestrator whose control plane runs on real Docker hosts and in a deterministic simulator.");
 root.Subcommands.Add(SimCommands.Create());

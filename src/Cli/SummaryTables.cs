@@ -21,7 +21,7 @@ public static class SummaryTables
         var rate = wall.TotalSeconds > 0 ? s.Events / wall.TotalSeconds : 0;
         AnsiConsole.MarkupLineInterpolated(
             $"virtual time {Sec(s.VirtualSeconds)}, {s.Events:N0} events ({rate:N0}/s), {s.Messages:N0} grain messages, {s.GrainActivations:N0} activations, wall {wall.TotalSeconds:0.0}s, seed {s.Seed}");
-        if (result.OutputDirectory is { } dir) AnsiConsole.MarkupLineInterpolated($"results: {Path.GetRelativePath(Environment.CurrentDirectory, dir)}");
+        if (result.OutputDirectory is { } dir) Console.WriteLine($"results: {Path.GetRelativePath(Environment.CurrentDirectory, dir)}");
         AnsiConsole.MarkupLine(s.Passed ? "[green]PASSED[/]" : "[red]FAILED[/]: " + Markup.Escape(FailureLine(s)));
     }
 

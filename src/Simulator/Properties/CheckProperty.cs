@@ -19,6 +19,9 @@ public sealed class CheckProperty
     public required Func<CheckCase, CheckContext, string?> Check { get; init; }
     public required Func<CheckCase, CheckContext, IReadOnlyList<string>, string> ToScenario { get; init; }
 
-    /// <summary>How many times slower than a scheduler property one case is (the runner scales case counts by it in tests).</summary>
+    /// <summary>The property runs each case on the simulator (slower than the pure scheduler properties).</summary>
     public bool RunsSimulator { get; init; }
+
+    /// <summary>For properties with a precondition: whether a case meets it (is really judged). Null: every case is.</summary>
+    public Func<CheckCase, bool>? Judges { get; init; }
 }

@@ -87,20 +87,9 @@ public static partial class PlacementProperties
     /// are not judged.</summary>
     public static string? SpreadEven(CheckCase c, CheckContext ctx)
     {
-        foreach (var s in c.Services.Where(s => s.Spread.Count > 0))
+        foreach (var s in c.Services)
         {
-            var alone = Place(c with { Services = [s] }, ctx);
-            var rules = alone.Rules[s.Name];
-            if (rules.Limits.Count > 0 || rules.MaxReplicasPerNode > 0 || s.Port80 || alone.Result.Unplaced.Count > 0) continue;
-            var level = rules.SpreadLevels[0];
-            var eligible = CaseScenario.Cluster(c.Nodes).Nodes
-                .Where(n => n.Status == Grains.Model.NodeStatus.Ready && n.Availability == Grains.Model.NodeAvailability.Active
-                            && rules.Predicates.All(p => p.Matches(n.Spec))).ToList();
-            var values = eligible.GroupBy(n => level.ValueOf(n.Spec) ?? "").ToList();
-            if (values.Count == 0) continue;
-            int share = (s.Replicas + values.Count - 1) / values.Count;
-            bool ample = values.All(v => v.Sum(n => Fits(n, s)) >= share);
-            if (!ample) continue;
+            if (SpreadJudgeable(c, s, ctx) is not var (alone, level, values)) continue;
             var nodes = alone.State.Nodes.ToDictionary(n => n.Id);
             var counts = values.ToDictionary(v => v.Key, _ => 0);
             foreach (var (_, nodeId) in alone.Result.Placed) counts[level.ValueOf(nodes[nodeId].Spec) ?? ""]++;
@@ -109,6 +98,26 @@ public static partial class PlacementProperties
         }
         return null;
     }
+
+    /// <summary>Services whose spread is judged: a spread preference, no attribute limits, max per node or ports, every
+    /// task placed when alone, and every eligible value able to hold its even share.</summary>
+    private static (Outcome Alone, NodeAttribute Level, List<IGrouping<string, SchedulingNode>> Values)? SpreadJudgeable(CheckCase c, ServiceCase s, CheckContext ctx)
+    {
+        if (s.Spread.Count == 0 || s.MaxPerNode > 0 || s.Port80) return null;
+        var alone = Place(c with { Services = [s] }, ctx);
+        var rules = alone.Rules[s.Name];
+        if (rules.Limits.Count > 0 || alone.Result.Unplaced.Count > 0 || rules.SpreadLevels.Count == 0) return null;
+        var level = rules.SpreadLevels[0];
+        var eligible = CaseScenario.Cluster(c.Nodes).Nodes
+            .Where(n => n.Status == Grains.Model.NodeStatus.Ready && n.Availability == Grains.Model.NodeAvailability.Active
+                        && rules.Predicates.All(p => p.Matches(n.Spec))).ToList();
+        var values = eligible.GroupBy(n => level.ValueOf(n.Spec) ?? "").ToList();
+        if (values.Count == 0) return null;
+        int share = (s.Replicas + values.Count - 1) / values.Count;
+        return values.All(v => v.Sum(n => Fits(n, s)) >= share) ? (alone, level, values) : null;
+    }
+
+    public static bool SpreadJudged(CheckCase c) => c.Services.Any(s => SpreadJudgeable(c, s, CheckContext.Default) is not null);
 
     private static long Fits(SchedulingNode n, ServiceCase s)
     {

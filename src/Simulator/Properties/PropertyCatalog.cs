@@ -26,14 +26,22 @@ public static class PropertyCatalog
         Placement(1, "no-overcommit", "no node is over-committed on any resource", PlacementProperties.NoOvercommit),
         Placement(2, "hard-constraints", "every placed task satisfies its constraints, max per node, attribute limits and ports", PlacementProperties.HardConstraints),
         Placement(3, "pending-reason-true", "a task stays pending only if no node can take it, and the reason counts every node", PlacementProperties.PendingReasonTrue),
-        Placement(4, "spread-even", "with feasible capacity, tasks per spread value differ by at most one", PlacementProperties.SpreadEven),
+        Placement(4, "spread-even", "with feasible capacity, tasks per spread value differ by at most one", PlacementProperties.SpreadEven)
+            .Judging(PlacementProperties.SpreadJudged),
         Placement(5, "deterministic", "same snapshot and batch, same placement, whatever order nodes were added in", PlacementProperties.Deterministic),
         Placement(6, "batch-equals-sequential", "a batch is placed as its tasks one by one would be", PlacementProperties.BatchEqualsSequential),
-        Reconciliation(7, "converges", "after the last fault, running = min(desired, what the live cluster can hold)", ReconciliationProperties.Converges),
+        Reconciliation(7, "converges", "after the last fault, running = min(desired, what the live cluster can hold)", ReconciliationProperties.Converges)
+            .Judging(c => ReconciliationProperties.Expected(c).Ample),
         Reconciliation(8, "no-duplicates", "no slot ever has two running tasks or two running containers", ReconciliationProperties.NoDuplicates),
         Reconciliation(9, "nothing-on-down-nodes", "nothing counted on a down node; a recovered node resurrects nothing; nothing lost unnoticed", ReconciliationProperties.NothingOnDownNodes),
         Reconciliation(10, "nothing-lost", "every service's desired state survives the fault schedule", ReconciliationProperties.NothingLost),
     ];
+
+    private static CheckProperty Judging(this CheckProperty p, Func<CheckCase, bool> judges) => new()
+    {
+        Number = p.Number, Name = p.Name, Description = p.Description, Generator = p.Generator, Check = p.Check,
+        ToScenario = p.ToScenario, RunsSimulator = p.RunsSimulator, Judges = judges,
+    };
 
     public static CheckProperty? Find(string name) => All.FirstOrDefault(p => p.Name == name || p.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) == name);
 }

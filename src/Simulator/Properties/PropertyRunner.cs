@@ -14,7 +14,8 @@ public sealed record CheckOptions(int Runs, ulong Seed, string CounterexampleDir
 
 /// <summary>What one property's run found. On failure, the shrunk counterexample is a scenario file and
 /// <see cref="ReplayCommand"/> replays it.</summary>
-public sealed record PropertyReport(string Name, int Cases, int Shrinks, bool Passed, string? Failure, CheckCase? Counterexample,
+/// <param name="Judged">Cases that met the property's precondition (all of them for properties without one).</param>
+public sealed record PropertyReport(string Name, int Cases, int Judged, int Shrinks, bool Passed, string? Failure, CheckCase? Counterexample,
     string? CounterexamplePath, string? ReplayCommand, TimeSpan Elapsed);
 
 /// <summary>Runs a property with FsCheck: generated cases from a seed, shrinking on failure, and the counterexample
@@ -25,7 +26,12 @@ public static class PropertyRunner
     {
         var ctx = new CheckContext(options.DisabledFilters);
         var arb = Arb.From(property.Generator, CaseShrinker.Shrink);
-        var prop = Prop.ForAll(arb, c => property.Check(c, ctx) is null);
+        int judged = 0;
+        var prop = Prop.ForAll(arb, c =>
+        {
+            if (property.Judges?.Invoke(c) ?? true) judged++;
+            return property.Check(c, ctx) is null;
+        });
         var runner = new ReportingRunner(onCase);
         var config = Config.Quick
             .WithMaxTest(options.Runs)
@@ -37,16 +43,16 @@ public static class PropertyRunner
         clock.Stop();
         var result = runner.Result ?? throw new InvalidOperationException($"FsCheck reported nothing for {property.Name}");
         if (result is TestResult.Passed passed)
-            return new PropertyReport(property.Name, passed.Item1.NumberOfTests, 0, true, null, null, null, null, clock.Elapsed);
+            return new PropertyReport(property.Name, passed.Item1.NumberOfTests, judged, 0, true, null, null, null, null, clock.Elapsed);
         if (result is TestResult.Exhausted exhausted)
-            return new PropertyReport(property.Name, exhausted.Item.NumberOfTests, 0, false, "gave up: too many cases rejected", null, null, null, clock.Elapsed);
+            return new PropertyReport(property.Name, exhausted.Item.NumberOfTests, judged, 0, false, "gave up: too many cases rejected", null, null, null, clock.Elapsed);
 
         var failed = (TestResult.Failed)result;
         var shrunk = failed.Item3.OfType<CheckCase>().First();
         var failure = property.Check(shrunk, ctx) ?? (failed.Item4 is Outcome.Failed f ? f.Item.Message : "failed");
         var path = WriteCounterexample(property, options, shrunk, failure);
         var replay = $"./orca sim run {path}";
-        return new PropertyReport(property.Name, failed.Item1.NumberOfTests, failed.Item1.NumberOfShrinks, false, failure, shrunk,
+        return new PropertyReport(property.Name, failed.Item1.NumberOfTests, Math.Min(judged, failed.Item1.NumberOfTests), failed.Item1.NumberOfShrinks, false, failure, shrunk,
             path, replay, clock.Elapsed);
     }
 

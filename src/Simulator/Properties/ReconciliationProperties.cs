@@ -21,6 +21,9 @@ public static class ReconciliationProperties
     private static readonly Queue<string> RunOrder = new();
     private static readonly Lock RunsLock = new();
 
+    /// <summary>Runs remembered, so the four properties judge one simulation per case even at 10,000 cases (a run's result is a few KiB).</summary>
+    private const int MaxRemembered = 20_000;
+
     public static string ToScenario(CheckCase c, CheckContext ctx, IReadOnlyList<string> header)
     {
         var expected = Expected(c);
@@ -39,7 +42,7 @@ public static class ReconciliationProperties
         lock (RunsLock)
         {
             if (Runs.TryAdd(csv, result)) RunOrder.Enqueue(csv);
-            while (RunOrder.Count > 64) Runs.Remove(RunOrder.Dequeue());
+            while (RunOrder.Count > MaxRemembered) Runs.Remove(RunOrder.Dequeue());
         }
         return result;
     }
