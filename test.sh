@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Orca and ends with one line: "N passed, N failed[, N skipped]".
-# Builds once (Release), then runs each test project in turn (two cores: no parallel builds fighting).
-# Today's suites need only the .NET SDK; suites that drive real Docker hosts or PostgreSQL install and start
-# them from here.
+# Installs what the suites need (Debian's chromium for the report's browser test, librsvg2-bin for PNG plots),
+# builds once (Release), then runs each test project in turn (two cores: no parallel builds fighting).
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +11,20 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages the tests use, installed when missing.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+      || echo "warning: could not install ${missing[*]}; the tests that need them will fail"
+  else
+    echo "warning: ${missing[*]} missing and not root: run 'sudo apt-get install ${missing[*]}'; the tests that need them will fail"
+  fi
+fi
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 

@@ -11,4 +11,5 @@ if (Console.IsOutputRedirected)
 var root = new RootCommand("Orca: a container orchestrator whose control plane runs on real Docker hosts and in a deterministic simulator.");
 root.Subcommands.Add(SimCommands.Create());
 root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(PlotCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -93,6 +93,11 @@ public static class SimCommands
         else result = RunWithProgressLines(scenario, options, wall);
         wall.Stop();
         SummaryTables.Print(result, wall.Elapsed);
+        if (result.OutputDirectory is { } dir)
+        {
+            var report = Orca.Simulator.Plots.PlotSet.WriteAll(Orca.Simulator.Plots.RunResults.Read(dir));
+            Console.WriteLine($"report: {Path.GetRelativePath(Environment.CurrentDirectory, report)}");
+        }
         return result.Summary.Passed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

@@ -64,7 +64,11 @@ public static class Simulation
         observer.WritePlacements(end, "end");
         var summary = Summarize(scenario, options, end, loop, runtime, observer);
         observer.Flush();
-        if (outDir is not null) WriteFiles(outDir, summary, observer);
+        if (outDir is not null)
+        {
+            WriteFiles(outDir, summary, observer);
+            observer.WriteNodes(Open("nodes.csv"));
+        }
         return new SimulationResult(summary, observer.Violations, outDir);
     }
 
@@ -86,7 +90,8 @@ public static class Simulation
     {
         var services = observer.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
             .Select(s => new ServiceSummary(s.Name, s.Desired, s.Running, s.Pending, s.Restarts,
-                s.WorstConvergence is { } w ? Seconds(w) : null, s.PendingReason, s.Removed)).ToList();
+                s.WorstConvergence is { } w ? Seconds(w) : null, s.PendingReason, s.Removed,
+                s.Spec?.Placement.Spread ?? [], s.Spec?.Placement.Constraints ?? [])).ToList();
         var racks = observer.Racks.Select(r => new RackSummary(r.Key, r.Value.Count,
             r.Value.Count(n => n.Status == NodeStatus.Ready), r.Value.Sum(n => n.Running))).ToList();
         var faults = observer.Faults.Select(f => new FaultSummary(Seconds(f.At), f.Description,

@@ -12,9 +12,14 @@ internal static class OrcaProcess
         return dir?.FullName ?? throw new InvalidOperationException("Orca.sln not found above the test folder");
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunWithPath(null, args);
+
+    /// <summary>Runs orca with PATH replaced (to show how it behaves when a tool is not installed).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunWithPath(string? path, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoRoot(), RedirectStandardOutput = true, RedirectStandardError = true };
+        var dotnet = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        var psi = new ProcessStartInfo(dotnet) { WorkingDirectory = RepoRoot(), RedirectStandardOutput = true, RedirectStandardError = true };
+        if (path is not null) psi.Environment["PATH"] = path;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "orca.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";

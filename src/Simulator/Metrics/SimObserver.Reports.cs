@@ -72,7 +72,18 @@ public sealed partial class SimObserver
     {
         foreach (var t in _tasks.Values.Where(t => t.State.HoldsNode() && t.Node is not null).OrderBy(t => t.Id, StringComparer.Ordinal))
             _placements.Seconds(at).Field(label).Field(t.Id).Field(t.Service.Name).Field(t.Slot).Field(t.Node!.Spec.Id)
-                .Field(t.Node.Rack).Field(t.State.Lower()).End();
+                .Field(t.Node.Rack).Field(t.State.Lower()).Field(t.Resources.CpuMillis).Field(t.Resources.MemoryBytes).End();
+    }
+
+    /// <summary>nodes.csv: every node with its rack, zone, role, capacity and status at the end.</summary>
+    public void WriteNodes(TextWriter writer)
+    {
+        using var csv = new CsvLineWriter(writer);
+        csv.Row("node", "rack", "zone", "role", "cpu_millis", "memory_bytes", "status", "availability");
+        foreach (var n in _nodes.Values.OrderBy(n => n.Spec.Id, StringComparer.Ordinal))
+            csv.Field(n.Spec.Id).Field(n.Rack).Field(n.Spec.Label("zone")).Field(n.Spec.Role.ToString().ToLowerInvariant())
+                .Field(n.Spec.Capacity.CpuMillis).Field(n.Spec.Capacity.MemoryBytes)
+                .Field(n.Status.ToString().ToLowerInvariant()).Field(n.Availability.ToString().ToLowerInvariant()).End();
     }
 
     public ExpectResult Expect(ExpectStep step)

@@ -27,7 +27,7 @@ public sealed partial class SimObserver : IEventSink
         _timeseries = new CsvLineWriter(timeseries);
         _timeseries.Row("time_s", "scope", "name", "desired", "running", "pending", "nodes_up", "nodes");
         _placements = new CsvLineWriter(placements);
-        _placements.Row("at_s", "label", "task", "service", "slot", "node", "rack", "state");
+        _placements.Row("at_s", "label", "task", "service", "slot", "node", "rack", "state", "cpu_millis", "memory_bytes");
         _downGrace = downGrace;
     }
 

@@ -19,7 +19,7 @@ public sealed record SimulationSummary(
     IReadOnlyList<string> GrainFaults);
 
 public sealed record ServiceSummary(string Name, int Desired, int Running, int Pending, int Restarts, double? WorstConvergeSeconds,
-    string? PendingReason, bool Removed);
+    string? PendingReason, bool Removed, IReadOnlyList<string> Spread, IReadOnlyList<string> Constraints);
 
 public sealed record RackSummary(string Rack, int Nodes, int NodesUp, int TasksRunning);
 

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using Orca.Grains.Model;
+using Orca.Simulator.Plots;
+
+namespace Orca.Cli;
+
+/// <summary><c>orca plot RESULTS_DIR</c> draws the plots of a results folder again, or one of them;
+/// <c>orca plot --compare A B</c> overlays two runs.</summary>
+public static class PlotCommand
+{
+    public static Command Create()
+    {
+        var dirs = new Argument<DirectoryInfo[]>("RESULTS_DIR") { Description = "A results folder of `orca sim run` (two with --compare).", Arity = ArgumentArity.OneOrMore };
+        var plot = new Option<string?>("--plot") { Description = $"Only this plot: {string.Join(", ", PlotSet.Names)}." };
+        var at = new Option<string?>("--at") { Description = "For placement and utilisation: the snapshot nearest this virtual time (e.g. 7m)." };
+        var output = new Option<FileInfo?>("--out") { Description = "Where to write: a file for one plot, else a folder (default: the results folder)." };
+        var compare = new Option<bool>("--compare") { Description = "Overlay two runs (replicas over time and scheduling latency)." };
+        var png = new Option<bool>("--png") { Description = "Also write PNG files (needs rsvg-convert, from Debian's librsvg2-bin)." };
+        var command = new Command("plot", "Draw the plots of a results folder as SVG (and PNG), or compare two runs.") { dirs, plot, at, output, compare, png };
+        command.SetAction(parse =>
+        {
+            var folders = parse.GetValue(dirs)!;
+            try
+            {
+                return parse.GetValue(compare)
+                    ? Compare(folders, parse.GetValue(output), parse.GetValue(png))
+                    : Plot(folders, parse.GetValue(plot), parse.GetValue(at), parse.GetValue(output), parse.GetValue(png));
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or InvalidOperationException or System.Text.Json.JsonException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+        });
+        return command;
+    }
+
+    private static int Plot(DirectoryInfo[] folders, string? only, string? atText, FileInfo? output, bool png)
+    {
+        if (folders.Length != 1) return Error("give one results folder (or two with --compare)");
+        if (only is not null && !PlotSet.Names.Contains(only)) return Error($"--plot {only}: expected one of {string.Join(", ", PlotSet.Names)}");
+        double? at = null;
+        if (atText is not null)
+        {
+            if (!QuantityFormat.TryParseDuration(atText, out var t)) return Error($"--at {atText}: expected a virtual time such as 90s or 7m");
+            at = t.TotalSeconds;
+        }
+        var results = RunResults.Read(folders[0].FullName);
+        var charts = PlotSet.Draw(results, only, at);
+        var written = new List<string>();
+        if (output is not null && charts.Count == 1 && output.Extension == ".svg")
+        {
+            File.WriteAllText(output.FullName, charts[0].Chart.ToSvg());
+            written.Add(output.FullName);
+        }
+        else
+        {
+            var dir = output?.FullName ?? results.Directory;
+            Directory.CreateDirectory(dir);
+            foreach (var (file, chart) in charts)
+            {
+                var path = Path.Combine(dir, file);
+                File.WriteAllText(path, chart.ToSvg());
+                written.Add(path);
+            }
+            if (only is null && at is null && output is null) written.Add(PlotSet.WriteAll(results));
+        }
+        return Finish(written, png);
+    }
+
+    private static int Compare(DirectoryInfo[] folders, FileInfo? output, bool png)
+    {
+        if (folders.Length != 2) return Error("--compare takes two results folders");
+        var runs = folders.Select(f => (RunResults.Read(f.FullName), (string?)f.Name)).ToList();
+        var dir = output?.FullName ?? Directory.GetCurrentDirectory();
+        Directory.CreateDirectory(dir);
+        var written = new List<string>();
+        foreach (var (file, chart) in new[] { ("compare-replicas.svg", ReplicasPlot.Draw(runs)), ("compare-latency.svg", LatencyPlot.Draw(runs)) })
+        {
+            var path = Path.Combine(dir, file);
+            File.WriteAllText(path, chart.ToSvg());
+            written.Add(path);
+        }
+        return Finish(written, png);
+    }
+
+    private static int Finish(List<string> written, bool png)
+    {
+        foreach (var f in written) Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, f)}");
+        if (!png) return ExitCodes.Ok;
+        if (PngExport.Tool() is null) return Error(PngExport.Missing);
+        foreach (var f in PngExport.Convert(written.Where(w => w.EndsWith(".svg", StringComparison.Ordinal))))
+            Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, f)}");
+        return ExitCodes.Ok;
+    }
+
+    private static int Error(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return ExitCodes.BadInput;
+    }
+}
