@@ -133,6 +133,7 @@ public class PlotTests
         Assert.Equal([0, 50, 100, 150, 200, 250], NiceScale.Linear(0, 210, 0, 100).Ticks());
         Assert.Equal([0, 300, 600, 900, 1200], NiceScale.Time(1200, 0, 100).Ticks());
         Assert.Equal([0.1, 1, 10, 100, 1000], NiceScale.Log(0.5, 600, 0, 100).Ticks());
+        Assert.Equal([1, 2, 5, 10], NiceScale.Log(3, 9, 0, 100).Ticks());
         Assert.Equal("1h30m", NiceScale.Duration(5400));
     }
 

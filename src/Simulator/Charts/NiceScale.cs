@@ -37,7 +37,15 @@ public sealed class NiceScale
     {
         if (_log)
         {
-            for (double t = Min; t <= Max * 1.0001; t *= 10) yield return t;
+            // Decades; with two decades or fewer, also 2 and 5 times each, so a narrow range still has labels.
+            bool fine = Max / Min <= 100.0001;
+            for (double t = Min; t <= Max * 1.0001; t *= 10)
+            {
+                yield return t;
+                if (!fine) continue;
+                if (t * 2 < Max) yield return t * 2;
+                if (t * 5 < Max) yield return t * 5;
+            }
             yield break;
         }
         for (int i = 0; ; i++)

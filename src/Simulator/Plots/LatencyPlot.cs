@@ -33,8 +33,8 @@ public static class LatencyPlot
             $"from pending to running (log scale), {tasks} tasks in {Buckets} buckets of {NiceScale.Duration(Math.Round(width))} by creation time");
         var x = NiceScale.Time(end, chart.Plot.X, chart.Plot.Right);
         var y = NiceScale.Log(bottom, top, chart.Plot.Bottom, chart.Plot.Y);
-        chart.XAxis(x, "task created at (virtual time)", NiceScale.Duration);
         chart.YAxis(y, "time to running", v => v < 1 ? $"{v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s" : $"{v:0}s");
+        chart.XAxis(x, "task created at (virtual time)", NiceScale.Duration);
         var legend = new List<LegendItem>();
         for (int i = 0; i < all.Count; i++)
         {
