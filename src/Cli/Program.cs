@@ -12,4 +12,10 @@ var root = new RootCommand("Orca: a container orchestrator whose control plane r
 root.Subcommands.Add(SimCommands.Create());
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
+root.Subcommands.Add(SiloCommands.Create());
+root.Subcommands.Add(NodeCommands.Create());
+root.Subcommands.Add(ServiceCommands.Create());
+root.Subcommands.Add(EventsCommand.Create());
+root.Options.Add(ApiCommand.Silo);
+root.Options.Add(ApiCommand.Json);
 return await root.Parse(args).InvokeAsync();

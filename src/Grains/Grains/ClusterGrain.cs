@@ -23,11 +23,14 @@ public sealed class ClusterGrain : Grain, IClusterGrain
     private Dictionary<string, NodeInfo> Nodes => _state.State.Nodes;
     private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key);
 
-    public override Task OnActivateAsync()
+    public override async Task OnActivateAsync()
     {
-        // A restarted control plane tells the scheduler what it knows.
-        foreach (var node in Nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal)) Scheduler.NodeChangedAsync(node);
-        return Task.CompletedTask;
+        // A restarted control plane tells the scheduler what it knows and wakes every node grain (heartbeats resume).
+        foreach (var node in Nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal))
+        {
+            await Scheduler.NodeChangedAsync(node);
+            await GrainFactory.GetGrain<INodeGrain>(node.Id).RegisterAsync(node.Spec);
+        }
     }
 
     public async Task<NodeInfo> AddNodeAsync(NodeSpec spec)

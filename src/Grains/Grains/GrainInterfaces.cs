@@ -47,6 +47,9 @@ public interface ITaskGrain : IGrainWithStringKey
     [OneWay] Task NodeReportAsync(TaskState state, int? exitCode, string? message);
     [OneWay] Task ShutdownAsync(string reason);
     [OneWay] Task OrphanAsync(string reason);
+
+    /// <summary>After a control-plane restart: a pending task queues again, a placed one tells the scheduler where it is.</summary>
+    [OneWay] Task ResumeAsync();
     Task<TaskInfo?> GetAsync();
 }
 
@@ -69,6 +72,9 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay] Task CancelAsync(string taskId);
     [OneWay] Task ReleaseAsync(string taskId);
     [OneWay] Task NodeChangedAsync(NodeInfo node);
+
+    /// <summary>Records a task already placed (after a control-plane restart the scheduler's view is rebuilt from the tasks).</summary>
+    [OneWay] Task RestoreAsync(TaskRequest task, string nodeId);
     Task<SchedulerStats> GetStatsAsync();
 }
 

@@ -41,6 +41,10 @@ public sealed class NodeGrain : Grain, INodeGrain
     private INodeGrain Self => GrainFactory.GetGrain<INodeGrain>(Key);
     private ITaskGrain TaskGrain(string taskId) => GrainFactory.GetGrain<ITaskGrain>(taskId);
 
+    /// <summary>A new activation (first call, or the control plane restarted) lists the host's containers at its
+    /// first good heartbeat: it adopts those of its tasks instead of starting them twice.</summary>
+    private bool _listOnNextHeartbeat = true;
+
     public override Task OnActivateAsync()
     {
         if (S.Spec is not null) StartHeartbeat();
@@ -90,7 +94,8 @@ public sealed class NodeGrain : Grain, INodeGrain
             _missed = 0;
             await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).HeartbeatRestoredAsync(Key);
         }
-        else if (!hostChanged) return;
+        else if (!hostChanged && !_listOnNextHeartbeat) return;
+        _listOnNextHeartbeat = false;
         await ReconcileContainersAsync();
     }
 
@@ -113,7 +118,13 @@ public sealed class NodeGrain : Grain, INodeGrain
         var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in containers)
         {
-            bool ours = S.Tasks.TryGetValue(c.TaskId, out var t) && t.ContainerId == c.ContainerId;
+            bool ours = S.Tasks.TryGetValue(c.TaskId, out var t) && (t.ContainerId == c.ContainerId || t.ContainerId is null && t.StopReason is null);
+            if (ours && t!.ContainerId is null)
+            {
+                // started before a control-plane restart, its start never reported: adopt it
+                S.Tasks[c.TaskId] = t = t with { ContainerId = c.ContainerId };
+                if (c.Running) await TaskGrain(c.TaskId).NodeReportAsync(TaskState.Running, null, "adopted after a control-plane restart");
+            }
             if (ours) listed.Add(c.TaskId);
             if (ours && c.Running) continue;
             if (ours) await ExitedAsync(t!, c.ExitCode ?? -1, oom: false); // exited while its event could not reach us
@@ -184,6 +195,7 @@ public sealed class NodeGrain : Grain, INodeGrain
             await _state.WriteStateAsync();
             var state = t.StopReason is not null ? TaskState.Shutdown : hostUnreachable ? TaskState.Orphaned : TaskState.Failed;
             await TaskGrain(taskId).NodeReportAsync(state, null, error);
+            if (hostUnreachable) await SuspectNowAsync();
             return;
         }
         S.Tasks[taskId] = t with { ContainerId = containerId };
@@ -194,6 +206,14 @@ public sealed class NodeGrain : Grain, INodeGrain
             return;
         }
         await TaskGrain(taskId).NodeReportAsync(TaskState.Running, null, null);
+    }
+
+    /// <summary>A call to the host failed: as good as missed heartbeats, so the node is suspected at once and takes no
+    /// new tasks (otherwise replacements would be placed on it again and again until the next heartbeats fail).</summary>
+    private async Task SuspectNowAsync()
+    {
+        _missed = Math.Max(_missed + 1, Context.Options.SuspectAfterMissedHeartbeats);
+        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).HeartbeatMissedAsync(Key, _missed, _lastHeartbeat);
     }
 
     public async Task StopTaskAsync(string taskId, string reason)

@@ -54,6 +54,13 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         return Task.CompletedTask;
     }
 
+    public Task RestoreAsync(TaskRequest task, string nodeId)
+    {
+        if (_cluster.Node(nodeId) is not null && _cluster.AssignmentOf(task.TaskId) is null)
+            _cluster.Assign(task.TaskId, task.Service, task.Image, nodeId, task.Resources, task.HostPorts);
+        return Task.CompletedTask;
+    }
+
     public Task<SchedulerStats> GetStatsAsync() =>
         Task.FromResult(new SchedulerStats(_cluster.Nodes.Count, _cluster.AssignmentCount, _pending.Count, _placed, _batches));
 

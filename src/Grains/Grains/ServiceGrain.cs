@@ -23,10 +23,15 @@ public sealed class ServiceGrain : Grain, IServiceGrain
     private ServiceGrainState S => _state.State;
     private bool Exists => S.Spec is not null && !S.Removed;
 
-    public override Task OnActivateAsync()
+    /// <summary>Picks up where a previous activation stopped: its live tasks re-announce themselves to the
+    /// scheduler, then the service reconciles.</summary>
+    public override async Task OnActivateAsync()
     {
-        if (S.Spec is not null) _reconcile.RequestWithin(TimeSpan.Zero); // pick up where a previous activation stopped
-        return Task.CompletedTask;
+        if (S.Spec is null) return;
+        var live = S.Slots.Values.SelectMany(s => new[] { s.Current, s.Previous }).Concat(S.Retiring.Values)
+            .OfType<TaskInfo>().Where(t => t.State.IsActive());
+        foreach (var t in live) await GrainFactory.GetGrain<ITaskGrain>(t.TaskId).ResumeAsync();
+        _reconcile.RequestWithin(TimeSpan.Zero);
     }
 
     public async Task<ServiceInfo> CreateAsync(ServiceSpec spec)

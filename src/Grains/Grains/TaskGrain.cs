@@ -7,6 +7,7 @@ namespace Orca.Grains.Grains;
 public sealed class TaskGrainState
 {
     public TaskSpec? Spec { get; set; }
+    public PlacementSpec? Placement { get; set; }
     public TaskState State { get; set; }
     public DesiredTaskState Desired { get; set; }
     public string? Node { get; set; }
@@ -34,6 +35,7 @@ public sealed class TaskGrain : Grain, ITaskGrain
     {
         if (S.Spec is not null) return; // created already: the message was delivered twice
         S.Spec = spec;
+        S.Placement = placement;
         S.Desired = DesiredTaskState.Running;
         await MoveAsync(TaskState.Pending, null);
         await Scheduler.EnqueueAsync(TaskRequest.For(spec, placement));
@@ -76,6 +78,14 @@ public sealed class TaskGrain : Grain, ITaskGrain
     {
         if (S.Spec is null || !S.State.HoldsNode()) return;
         await MoveAsync(TaskState.Orphaned, reason);
+    }
+
+    public async Task ResumeAsync()
+    {
+        if (S.Spec is null || S.State.IsTerminal()) return;
+        var request = TaskRequest.For(S.Spec, S.Placement ?? PlacementSpec.None);
+        if (S.State is TaskState.New or TaskState.Pending) await Scheduler.EnqueueAsync(request);
+        else await Scheduler.RestoreAsync(request, S.Node!);
     }
 
     public Task<TaskInfo?> GetAsync() => Task.FromResult(S.Spec is null ? null : Info());

@@ -38,7 +38,7 @@ public sealed record ContainerInfo(string ContainerId, string TaskId, string Ser
 
 public enum DriverFailure { Unreachable, ImageNotFound, Failed }
 
-public sealed class ContainerDriverException(DriverFailure failure, string message) : Exception(message)
+public class ContainerDriverException(DriverFailure failure, string message) : Exception(message)
 {
     public DriverFailure Failure { get; } = failure;
 }

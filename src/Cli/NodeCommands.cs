@@ -1,0 +1,91 @@
+using System.CommandLine;
+using static Orca.Cli.ApiCommand;
+
+namespace Orca.Cli;
+
+/// <summary><c>orca node add | ls | inspect | drain | activate | pause</c>.</summary>
+public static class NodeCommands
+{
+    public static Command Create()
+    {
+        var node = new Command("node", "Docker hosts in the cluster.");
+        node.Subcommands.Add(Add());
+        node.Subcommands.Add(List());
+        node.Subcommands.Add(Inspect());
+        foreach (var (verb, help) in new[] { ("drain", "Move a node's tasks away and place no new ones there."), ("activate", "Let a node take tasks again."), ("pause", "Place no new tasks on a node; keep those it runs.") })
+        {
+            var id = new Argument<string>("ID");
+            var c = new Command(verb, help) { id };
+            SetAction(c, async (parse, api) =>
+            {
+                var n = await api.PostAsync($"v1/nodes/{Uri.EscapeDataString(parse.GetValue(id)!)}/{verb}");
+                if (parse.GetValue(Json)) PrintJson(n);
+                else Console.WriteLine($"{S(n?["spec"]?["id"])}: {S(n?["availability"])}");
+                return ExitCodes.Ok;
+            });
+            node.Subcommands.Add(c);
+        }
+        return node;
+    }
+
+    private static Command Add()
+    {
+        var id = new Argument<string>("ID") { Description = "The node's id (letters, digits, - or _)." };
+        var docker = new Option<string>("--docker") { Description = "Its Docker Engine endpoint: unix:///var/run/docker.sock or tcp://host:2375.", Required = true };
+        var labels = new Option<string[]>("--label") { Description = "A label NAME=VALUE (repeatable), e.g. rack=r1.", AllowMultipleArgumentsPerToken = false };
+        var cpu = new Option<string?>("--cpu") { Description = "CPU capacity (default: what the host reports)." };
+        var memory = new Option<string?>("--memory") { Description = "Memory capacity (default: what the host reports)." };
+        var role = new Option<string?>("--role") { Description = "worker (default) or manager." };
+        var add = new Command("add", "Add a Docker host to the cluster (it must answer).") { id, docker, labels, cpu, memory, role };
+        SetAction(add, async (parse, api) =>
+        {
+            var labelMap = new Dictionary<string, string>();
+            foreach (var l in parse.GetValue(labels) ?? [])
+            {
+                int eq = l.IndexOf('=');
+                if (eq <= 0) throw new ArgumentException($"--label {l}: expected NAME=VALUE, e.g. rack=r1");
+                labelMap[l[..eq]] = l[(eq + 1)..];
+            }
+            var n = await api.PostAsync("v1/nodes", new { id = parse.GetValue(id), docker = parse.GetValue(docker), labels = labelMap,
+                cpu = parse.GetValue(cpu), memory = parse.GetValue(memory), role = parse.GetValue(role) });
+            if (parse.GetValue(Json)) PrintJson(n);
+            else Console.WriteLine($"node {S(n?["spec"]?["id"])} added: {S(n?["status"])}");
+            return ExitCodes.Ok;
+        });
+        return add;
+    }
+
+    private static Command List()
+    {
+        var ls = new Command("ls", "List nodes: status, availability, labels, capacity.");
+        SetAction(ls, async (parse, api) =>
+        {
+            var nodes = await api.GetAsync("v1/nodes");
+            if (parse.GetValue(Json)) { PrintJson(nodes); return ExitCodes.Ok; }
+            var t = Table("ID", "STATUS", "AVAILABILITY", "LABELS", "CPU", "MEMORY", "ENDPOINT");
+            foreach (var n in nodes!.AsArray())
+            {
+                var spec = n!["spec"]!;
+                var labels = string.Join(",", spec["labels"]!.AsObject().Select(kv => $"{kv.Key}={S(kv.Value)}"));
+                Row(t, S(spec["id"]), S(n["status"]), S(n["availability"]), labels,
+                    Orca.Grains.Model.QuantityFormat.Cpu(spec["capacity"]!["cpuMillis"]!.GetValue<long>()),
+                    Orca.Grains.Model.QuantityFormat.Bytes(spec["capacity"]!["memoryBytes"]!.GetValue<long>()), S(spec["endpoint"]));
+            }
+            Spectre.Console.AnsiConsole.Write(t);
+            return ExitCodes.Ok;
+        });
+        return ls;
+    }
+
+    private static Command Inspect()
+    {
+        var id = new Argument<string>("ID");
+        var inspect = new Command("inspect", "Show one node as JSON.") { id };
+        SetAction(inspect, async (parse, api) =>
+        {
+            PrintJson(await api.GetAsync($"v1/nodes/{Uri.EscapeDataString(parse.GetValue(id)!)}"));
+            return ExitCodes.Ok;
+        });
+        return inspect;
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Orca.Grains.Model;
+using Orca.Silo;
+
+namespace Orca.Cli;
+
+/// <summary><c>orca silo run</c>: a production silo with its REST API.</summary>
+public static class SiloCommands
+{
+    public static Command Create()
+    {
+        var db = new Option<string>("--db") { Description = "SQLite file (default ./orca.db) or a PostgreSQL connection string (Host=…;Database=…).", DefaultValueFactory = _ => "orca.db" };
+        var host = new Option<string>("--host") { Description = "Address the API listens on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port of the API.", DefaultValueFactory = _ => 7070 };
+        var heartbeat = new Option<string?>("--heartbeat") { Description = "How often each Docker host is pinged (default 5s)." };
+        var downAfter = new Option<string?>("--down-after") { Description = "No heartbeat for this long and a node is down (default 15s)." };
+        var run = new Command("run", "Run a silo: grains on real time, state in the database, Docker hosts through the Engine API, the REST API.")
+        {
+            db, host, port, heartbeat, downAfter,
+        };
+        run.SetAction(async (parse, ct) =>
+        {
+            var cluster = new OrcaOptions();
+            if (parse.GetValue(heartbeat) is { } hb)
+                cluster = cluster with { HeartbeatInterval = Duration(hb, "--heartbeat") };
+            if (parse.GetValue(downAfter) is { } da)
+                cluster = cluster with { DownAfter = Duration(da, "--down-after") };
+            await using var silo = await SiloHost.StartAsync(new SiloOptions(parse.GetValue(db)!, parse.GetValue(host)!, parse.GetValue(port)) { Cluster = cluster });
+            Console.WriteLine($"orca silo listening on {silo.Url} (state: {silo.Database})");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException) { }
+            Console.WriteLine("orca silo stopping");
+            return ExitCodes.Ok;
+        });
+        var silo = new Command("silo", "Run and manage silos.");
+        silo.Subcommands.Add(run);
+        return silo;
+    }
+
+    private static TimeSpan Duration(string text, string option) =>
+        QuantityFormat.TryParseDuration(text, out var d) && d > TimeSpan.Zero ? d : throw new ArgumentException($"{option} {text}: expected a duration such as 5s");
+}

@@ -1,0 +1,73 @@
+using Orca.Grains.Model;
+
+namespace Orca.Silo.Api;
+
+/// <summary>POST /v1/nodes. Capacity defaults to what the Docker host reports.</summary>
+public sealed record NodeRequest(string? Id, string? Docker, Dictionary<string, string>? Labels, string? Cpu, string? Memory, string? Role);
+
+/// <summary>POST /v1/services and PUT /v1/services/{name}: quantities as users write them (250m, 64Mi, 5s).</summary>
+public sealed record ServiceRequest(
+    string? Name, string? Image, int? Replicas, string? Cpu, string? Memory,
+    string[]? Constraints, string[]? Spread, int? MaxPerNode, string? Strategy,
+    string? Restart, string? RestartDelay, int? RestartMaxAttempts, string? RestartWindow,
+    int? UpdateParallelism, string? UpdateDelay, string? UpdateOrder,
+    int[]? Ports, Dictionary<string, string>? Env, string[]? Command);
+
+public sealed record ScaleRequest(int? Replicas);
+
+/// <summary>Turns requests into specs; every mistake is an <see cref="ArgumentException"/> naming the field.</summary>
+public static class ApiRequests
+{
+    public static ServiceSpec ToSpec(ServiceRequest r, ServiceSpec? current = null)
+    {
+        var name = r.Name ?? current?.Name ?? throw new ArgumentException("name: required");
+        var image = r.Image ?? current?.Image ?? throw new ArgumentException("image: required (e.g. nginx:1.27)");
+        var s = current ?? ServiceSpec.Create(name, image, 1, Resources.Zero);
+        return s with
+        {
+            Name = name,
+            Image = image,
+            Replicas = r.Replicas ?? s.Replicas,
+            Resources = new Resources(Cpu(r.Cpu, "cpu") ?? s.Resources.CpuMillis, Bytes(r.Memory, "memory") ?? s.Resources.MemoryBytes),
+            Placement = s.Placement with
+            {
+                Constraints = r.Constraints ?? s.Placement.Constraints,
+                Spread = r.Spread ?? s.Placement.Spread,
+                MaxReplicasPerNode = r.MaxPerNode ?? s.Placement.MaxReplicasPerNode,
+                Strategy = r.Strategy is null ? s.Placement.Strategy : Choice(r.Strategy, "strategy", ("spread", SchedulingStrategy.Spread), ("binpack", SchedulingStrategy.Binpack)),
+            },
+            Restart = s.Restart with
+            {
+                Condition = r.Restart is null ? s.Restart.Condition : Choice(r.Restart, "restart", ("any", RestartCondition.Any), ("on-failure", RestartCondition.OnFailure), ("none", RestartCondition.None)),
+                Delay = Duration(r.RestartDelay, "restartDelay") ?? s.Restart.Delay,
+                MaxAttempts = r.RestartMaxAttempts ?? s.Restart.MaxAttempts,
+                Window = Duration(r.RestartWindow, "restartWindow") ?? s.Restart.Window,
+            },
+            Update = s.Update with
+            {
+                Parallelism = r.UpdateParallelism ?? s.Update.Parallelism,
+                Delay = Duration(r.UpdateDelay, "updateDelay") ?? s.Update.Delay,
+                Order = r.UpdateOrder is null ? s.Update.Order : Choice(r.UpdateOrder, "updateOrder", ("stop-first", UpdateOrder.StopFirst), ("start-first", UpdateOrder.StartFirst)),
+            },
+            HostPorts = r.Ports ?? s.HostPorts,
+            Env = r.Env ?? s.Env,
+            Command = r.Command ?? s.Command,
+        };
+    }
+
+    public static long? Cpu(string? text, string field) =>
+        text is null ? null : QuantityFormat.TryParseCpuMillis(text, out var m) ? m : throw new ArgumentException($"{field}: '{text}' is not CPUs (e.g. 250m or 2)");
+
+    public static long? Bytes(string? text, string field) =>
+        text is null ? null : QuantityFormat.TryParseBytes(text, out var b) ? b : throw new ArgumentException($"{field}: '{text}' is not a size (e.g. 64Mi or 2Gi)");
+
+    public static TimeSpan? Duration(string? text, string field) =>
+        text is null ? null : QuantityFormat.TryParseDuration(text, out var d) ? d : throw new ArgumentException($"{field}: '{text}' is not a duration (e.g. 5s or 1m30s)");
+
+    public static T Choice<T>(string text, string field, params (string Name, T Value)[] choices)
+    {
+        foreach (var (n, v) in choices)
+            if (string.Equals(n, text, StringComparison.OrdinalIgnoreCase)) return v;
+        throw new ArgumentException($"{field}: '{text}' is not one of {string.Join(", ", choices.Select(c => c.Name))}");
+    }
+}

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Orca.Grains.Grains;
+using Orca.Grains.Model;
+using Orca.Grains.Runtime;
+using Orca.Silo.Docker;
+using Orca.Silo.Persistence;
+using Orca.Silo.Runtime;
+
+namespace Orca.Silo.Api;
+
+/// <summary>The REST API: nodes, services, tasks, events, health and metrics. JSON in and out; a request the user
+/// got wrong is 400 with a message naming the field, an unknown id 404, a conflicting write 409.</summary>
+public static class SiloApi
+{
+    public static void Map(WebApplication app, SiloGrainRuntime runtime, SqlGrainStateStore store, EventHub events)
+    {
+        var cluster = () => runtime.GetGrain<IClusterGrain>(IClusterGrain.Key);
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/metrics", async () => Results.Text(await Metrics(runtime, store, events), "text/plain; version=0.0.4"));
+
+        app.MapPost("/v1/nodes", async (NodeRequest request) => await Guard(async () =>
+        {
+            var spec = await NodeSpecFor(request);
+            var info = await cluster().AddNodeAsync(spec);
+            return Results.Created($"/v1/nodes/{info.Id}", info);
+        }));
+        app.MapGet("/v1/nodes", async () => Results.Ok(await cluster().ListNodesAsync()));
+        app.MapGet("/v1/nodes/{id}", async (string id) => await cluster().GetNodeAsync(id) is { } n ? Results.Ok(n) : NotFound($"no node '{id}'"));
+        foreach (var (verb, availability) in new[] { ("drain", NodeAvailability.Drain), ("activate", NodeAvailability.Active), ("pause", NodeAvailability.Pause) })
+            app.MapPost($"/v1/nodes/{{id}}/{verb}", async (string id) => await Guard(async () => Results.Ok(await cluster().SetAvailabilityAsync(id, availability))));
+
+        app.MapPost("/v1/services", async (ServiceRequest request) => await Guard(async () =>
+        {
+            var spec = ApiRequests.ToSpec(request);
+            ServiceSpecValidator.Validate(spec);
+            await CheckImage(spec.Image, cluster());
+            var info = await runtime.GetGrain<IServiceGrain>(spec.Name).CreateAsync(spec);
+            return Results.Created($"/v1/services/{spec.Name}", info);
+        }));
+        app.MapGet("/v1/services", async () => Results.Ok(await Services(runtime, store)));
+        app.MapGet("/v1/services/{name}", async (string name) =>
+            await runtime.GetGrain<IServiceGrain>(name).GetAsync() is { } s ? Results.Ok(s) : NotFound($"no service '{name}'"));
+        app.MapPut("/v1/services/{name}", async (string name, ServiceRequest request) => await Guard(async () =>
+        {
+            var grain = runtime.GetGrain<IServiceGrain>(name);
+            var current = await grain.GetAsync() ?? throw new KeyNotFoundException($"no service '{name}'");
+            var spec = ApiRequests.ToSpec(request with { Name = name }, current.Spec);
+            ServiceSpecValidator.Validate(spec);
+            if (spec.Image != current.Spec.Image) await CheckImage(spec.Image, cluster());
+            return Results.Ok(await grain.UpdateAsync(spec));
+        }));
+        app.MapPost("/v1/services/{name}/scale", async (string name, ScaleRequest request) => await Guard(async () =>
+            Results.Ok(await runtime.GetGrain<IServiceGrain>(name).ScaleAsync(request.Replicas ?? throw new ArgumentException("replicas: required")))));
+        app.MapDelete("/v1/services/{name}", async (string name) => await Guard(async () =>
+        {
+            await runtime.GetGrain<IServiceGrain>(name).RemoveAsync();
+            return Results.NoContent();
+        }));
+
+        app.MapGet("/v1/tasks", async (string? service, string? node, string? state) =>
+        {
+            var tasks = new List<object>();
+            foreach (var s in await Services(runtime, store))
+            {
+                if (service is not null && s.Spec.Name != service) continue;
+                foreach (var t in s.Tasks)
+                {
+                    if (node is not null && t.Node != node) continue;
+                    if (state is not null && !string.Equals(t.State.Lower(), state, StringComparison.OrdinalIgnoreCase)) continue;
+                    tasks.Add(new { service = s.Spec.Name, task = t });
+                }
+            }
+            return Results.Ok(tasks);
+        });
+
+        app.MapGet("/v1/events", async (long? since, int? wait, CancellationToken ct) =>
+        {
+            var list = events.Since(since ?? 0);
+            if (list.Count == 0 && wait is > 0)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(Math.Min(wait.Value, 60)));
+                try
+                {
+                    await foreach (var e in events.FollowAsync(since ?? 0, timeout.Token))
+                    {
+                        list.Add(e);
+                        break;
+                    }
+                }
+                catch (OperationCanceledException) { }
+            }
+            return Results.Ok(list);
+        });
+        app.MapGet("/v1/events/stream", async (HttpContext http, long? since) =>
+        {
+            http.Response.ContentType = "text/event-stream";
+            await foreach (var e in events.FollowAsync(since ?? 0, http.RequestAborted))
+            {
+                await http.Response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(e, OrcaJson.Options)}\n\n", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+            }
+        });
+        app.MapGet("/v1/activations", () => Results.Ok(runtime.Activations().Select(a => new { type = a.Type, key = a.Key })));
+    }
+
+    private static IResult NotFound(string message) => Results.Json(new { error = message }, statusCode: 404);
+
+    /// <summary>Maps what went wrong to a status: bad input 400, unknown 404, conflict 409, host unreachable 400.</summary>
+    private static async Task<IResult> Guard(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (KeyNotFoundException e)
+        {
+            return NotFound(e.Message.Trim('\''));
+        }
+        catch (ArgumentException e)
+        {
+            return Results.Json(new { error = e.Message }, statusCode: 400);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Results.Json(new { error = e.Message }, statusCode: 409);
+        }
+        catch (ContainerDriverException e)
+        {
+            return Results.Json(new { error = e.Message }, statusCode: 400);
+        }
+    }
+
+    /// <summary>A node spec for a request: the Docker host must answer (nothing is stored otherwise); capacity defaults
+    /// to what it reports.</summary>
+    private static async Task<NodeSpec> NodeSpecFor(NodeRequest r)
+    {
+        if (!Names.IsValid(r.Id)) throw new ArgumentException($"id: '{r.Id}' is not a node id: {Names.Rule}");
+        if (string.IsNullOrWhiteSpace(r.Docker)) throw new ArgumentException("docker: required, e.g. unix:///var/run/docker.sock or tcp://10.0.0.12:2375");
+        System.Text.Json.Nodes.JsonNode info;
+        try
+        {
+            using var client = DockerDriverFactory.Client(r.Docker, TimeSpan.FromSeconds(5));
+            await client.NegotiateAsync();
+            info = await client.InfoAsync();
+        }
+        catch (UriFormatException)
+        {
+            throw new ArgumentException($"docker: '{r.Docker}' is not an endpoint; expected unix:///path/to/docker.sock or tcp://host:port");
+        }
+        catch (ContainerDriverException e)
+        {
+            throw new ArgumentException($"docker: cannot reach {r.Docker}: {e.Message}");
+        }
+        long cpu = ApiRequests.Cpu(r.Cpu, "cpu") ?? (info["NCPU"]?.GetValue<long>() ?? 1) * 1000;
+        long memory = ApiRequests.Bytes(r.Memory, "memory") ?? info["MemTotal"]?.GetValue<long>() ?? 1L << 30;
+        var role = r.Role is null ? NodeRole.Worker : ApiRequests.Choice(r.Role, "role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager));
+        var spec = new NodeSpec(r.Id!, new Resources(cpu, memory), r.Labels ?? new Dictionary<string, string>(), role, r.Docker);
+        NodeSpecValidator.Validate(spec);
+        return spec;
+    }
+
+    /// <summary>An image must be on some ready node or pullable by one; otherwise the service is refused.</summary>
+    private static async Task CheckImage(string image, IClusterGrain cluster)
+    {
+        var nodes = (await cluster.ListNodesAsync()).Where(n => n.Status == NodeStatus.Ready && n.Spec.Endpoint is not null).ToList();
+        if (nodes.Count == 0) return; // nothing to ask: the tasks wait, pending, for a node
+        string? why = null;
+        foreach (var n in nodes)
+        {
+            using var client = DockerDriverFactory.Client(n.Spec.Endpoint!, TimeSpan.FromSeconds(10));
+            try
+            {
+                if (await client.ImageExistsAsync(image)) return;
+            }
+            catch (ContainerDriverException e)
+            {
+                why = e.Message;
+            }
+        }
+        using var puller = DockerDriverFactory.Client(nodes[0].Spec.Endpoint!, TimeSpan.FromSeconds(60));
+        try
+        {
+            await puller.PullAsync(image);
+        }
+        catch (ContainerDriverException e)
+        {
+            throw new ArgumentException($"image: {image} is on no node and could not be pulled: {e.Message}");
+        }
+        _ = why;
+    }
+
+    private static async Task<List<ServiceInfo>> Services(SiloGrainRuntime runtime, SqlGrainStateStore store)
+    {
+        var list = new List<ServiceInfo>();
+        foreach (var name in await store.ListKeysAsync("service"))
+            if (await runtime.GetGrain<IServiceGrain>(name).GetAsync() is { } s) list.Add(s);
+        return list;
+    }
+
+    private static async Task<string> Metrics(SiloGrainRuntime runtime, SqlGrainStateStore store, EventHub events)
+    {
+        var text = new StringBuilder();
+        var nodes = await runtime.GetGrain<IClusterGrain>(IClusterGrain.Key).ListNodesAsync();
+        text.Append("# HELP orca_nodes Nodes by status.\n# TYPE orca_nodes gauge\n");
+        foreach (var status in Enum.GetValues<NodeStatus>().Where(s => s != NodeStatus.Unknown))
+            text.Append(I($"orca_nodes{{status=\"{status.ToString().ToLowerInvariant()}\"}} {nodes.Count(n => n.Status == status)}\n"));
+        var services = await Services(runtime, store);
+        text.Append("# HELP orca_service_replicas Replicas per service: desired, running, pending.\n# TYPE orca_service_replicas gauge\n");
+        foreach (var s in services)
+        {
+            text.Append(I($"orca_service_replicas{{service=\"{s.Spec.Name}\",state=\"desired\"}} {s.Spec.Replicas}\n"));
+            text.Append(I($"orca_service_replicas{{service=\"{s.Spec.Name}\",state=\"running\"}} {s.Running}\n"));
+            text.Append(I($"orca_service_replicas{{service=\"{s.Spec.Name}\",state=\"pending\"}} {s.Pending}\n"));
+        }
+        text.Append("# HELP orca_events_total Events published since the silo started.\n# TYPE orca_events_total counter\n");
+        text.Append(I($"orca_events_total {events.Count}\n"));
+        text.Append("# HELP orca_grain_activations Live grain activations.\n# TYPE orca_grain_activations gauge\n");
+        text.Append(I($"orca_grain_activations {runtime.ActivationCount}\n"));
+        text.Append("# HELP orca_grain_faults_total Grain turns that threw with nobody waiting.\n# TYPE orca_grain_faults_total counter\n");
+        text.Append(I($"orca_grain_faults_total {Interlocked.Read(ref runtime.Faults)}\n"));
+        return text.ToString();
+    }
+
+    private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

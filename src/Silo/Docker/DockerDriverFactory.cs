@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using System.Web;
+using Orca.Grains.Runtime;
+
+namespace Orca.Silo.Docker;
+
+/// <summary>
+/// One <see cref="DockerDriver"/> and one event watcher per node, made on first use from the endpoint the node was
+/// registered with: unix:///path, tcp://host:port, or tcp://host:port?tlsca=…&amp;tlscert=…&amp;tlskey=… for TLS.
+/// </summary>
+public sealed class DockerDriverFactory : IContainerDriverFactory, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, (string Endpoint, DockerDriver Driver, DockerEventWatcher Watcher)> _drivers = new();
+
+    public IGrainFactory? Grains { get; set; }
+
+    public IContainerDriver ForNode(string nodeId, string? endpoint)
+    {
+        if (endpoint is null) throw new ContainerDriverException(DriverFailure.Unreachable, $"node {nodeId} has no Docker endpoint");
+        var entry = _drivers.AddOrUpdate(nodeId, _ => Create(nodeId, endpoint), (_, old) =>
+        {
+            if (old.Endpoint == endpoint) return old;
+            old.Watcher.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
+            return Create(nodeId, endpoint);
+        });
+        return entry.Driver;
+    }
+
+    private (string, DockerDriver, DockerEventWatcher) Create(string nodeId, string endpoint)
+    {
+        var driver = new DockerDriver(nodeId, Client(endpoint));
+        var watcher = new DockerEventWatcher(nodeId, driver, Grains ?? throw new InvalidOperationException("the factory needs the grain runtime"));
+        watcher.Start();
+        return (endpoint, driver, watcher);
+    }
+
+    /// <summary>A client for an endpoint as users write it (TLS files in the query string).</summary>
+    public static DockerClient Client(string endpoint, TimeSpan? timeout = null)
+    {
+        var q = endpoint.IndexOf('?');
+        if (q < 0) return new DockerClient(endpoint, timeout: timeout);
+        var query = HttpUtility.ParseQueryString(endpoint[(q + 1)..]);
+        DockerTls? tls = query["tlscert"] is { } cert ? new DockerTls(query["tlsca"] ?? "", cert, query["tlskey"] ?? "") : null;
+        return new DockerClient(endpoint[..q], tls, timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (_, driver, watcher) in _drivers.Values)
+        {
+            await watcher.DisposeAsync();
+            driver.Dispose();
+        }
+    }
+}
