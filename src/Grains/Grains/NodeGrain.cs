@@ -119,16 +119,21 @@ public sealed class NodeGrain : Grain, INodeGrain
         foreach (var c in containers)
         {
             bool ours = S.Tasks.TryGetValue(c.TaskId, out var t) && (t.ContainerId == c.ContainerId || t.ContainerId is null && t.StopReason is null);
-            if (ours && t!.ContainerId is null)
+            if (!ours)
             {
-                // started before a control-plane restart, its start never reported: adopt it
-                S.Tasks[c.TaskId] = t = t with { ContainerId = c.ContainerId };
-                if (c.Running) await TaskGrain(c.TaskId).NodeReportAsync(TaskState.Running, null, "adopted after a control-plane restart");
+                _ = RemoveStaleAsync(c.ContainerId); // replaced or stopped meanwhile
+                continue;
             }
-            if (ours) listed.Add(c.TaskId);
-            if (ours && c.Running) continue;
-            if (ours) await ExitedAsync(t!, c.ExitCode ?? -1, oom: false); // exited while its event could not reach us
-            else _ = RemoveStaleAsync(c.ContainerId);                       // replaced or stopped meanwhile
+            listed.Add(c.TaskId);
+            bool adopted = t!.ContainerId is null; // its start was never recorded (the control plane restarted meanwhile)
+            if (adopted) S.Tasks[c.TaskId] = t = t with { ContainerId = c.ContainerId };
+            if (c.Running)
+            {
+                if (adopted) await TaskGrain(c.TaskId).NodeReportAsync(TaskState.Running, null, "adopted: its container runs");
+                continue;
+            }
+            if (c.ExitCode is null) continue; // created, not started yet: its start is under way
+            await ExitedAsync(t, c.ExitCode.Value, oom: false); // exited while its event could not reach us
         }
         foreach (var t in S.Tasks.Values.Where(t => t.ContainerId is not null && !listed.Contains(t.TaskId)).ToList())
         {

@@ -117,7 +117,7 @@ public static class SiloApi
         }
         catch (KeyNotFoundException e)
         {
-            return NotFound(e.Message.Trim('\''));
+            return NotFound(e.Message);
         }
         catch (ArgumentException e)
         {

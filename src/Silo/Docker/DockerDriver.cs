@@ -110,9 +110,10 @@ public sealed class DockerDriver(string nodeId, DockerClient client) : IContaine
         foreach (var c in list)
         {
             var labels = c!["Labels"]!.AsObject();
-            bool running = c["State"]?.GetValue<string>() == "running";
-            int? exit = null;
-            if (!running && await Client.InspectAsync(c["Id"]!.GetValue<string>()) is { } inspect)
+            var state = c["State"]?.GetValue<string>();
+            bool running = state == "running";
+            int? exit = null; // null also for "created": not started yet
+            if (state is "exited" or "dead" && await Client.InspectAsync(c["Id"]!.GetValue<string>()) is { } inspect)
                 exit = inspect["State"]?["ExitCode"]?.GetValue<int>();
             result.Add(new ContainerInfo(c["Id"]!.GetValue<string>(), labels[TaskLabel]?.GetValue<string>() ?? "",
                 labels[ServiceLabel]?.GetValue<string>() ?? "", running, exit));

@@ -1,0 +1,170 @@
+namespace Orca.Silo.Tests;
+
+/// <summary>
+/// The silo on real Docker hosts, driven through the `orca` command as a user would. Each test starts its own silo
+/// (its own database and port) on the two shared Docker daemons; heartbeats are 1 s and nodes are declared down
+/// after 4 s so failures are detected quickly.
+/// </summary>
+[Collection("docker")]
+public sealed class EndToEndTests : IDisposable
+{
+    private static readonly string[] Sleeper = ["--", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"];
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(40);
+    private readonly DockerHosts _hosts;
+    private readonly SiloProcess _silo;
+
+    public EndToEndTests(DockerHosts hosts)
+    {
+        _hosts = hosts;
+        _hosts.RemoveAllContainers();
+        _silo = new SiloProcess();
+        Ok(_silo.Orca("node", "add", "n1", "--docker", hosts.Endpoint(0), "--label", "rack=r1"));
+        Ok(_silo.Orca("node", "add", "n2", "--docker", hosts.Endpoint(1), "--label", "rack=r2"));
+    }
+
+    private static string Ok((int Code, string Stdout, string Stderr) r)
+    {
+        Assert.True(r.Code == 0, $"exit {r.Code}\n{r.Stdout}\n{r.Stderr}");
+        return r.Stdout;
+    }
+
+    private void CreateWeb(int replicas, params string[] extra) =>
+        Ok(_silo.Orca(["service", "create", "web", "--image", DockerHosts.Image, "--replicas", replicas.ToString(), "--cpu", "100m",
+            "--memory", "32Mi", "--spread", "node.labels.rack", "--restart", "any", "--restart-delay", "1s", .. extra, .. Sleeper]));
+
+    private int RunningContainers() => _hosts.Containers(0).Count(c => c.Running) + _hosts.Containers(1).Count(c => c.Running);
+
+    [Fact]
+    public void SixReplicasSpreadOverTwoRacksRunThreeAndThreeRealContainers()
+    {
+        CreateWeb(6);
+        SiloProcess.Until(() => _silo.Running("web").Count == 6, Settle, "6 running tasks");
+        Assert.Equal(3, _hosts.Containers(0).Count(c => c.Running));
+        Assert.Equal(3, _hosts.Containers(1).Count(c => c.Running));
+        var (_, labels, _) = _hosts.Docker(0, "inspect", "--format", "{{index .Config.Labels \"orca.service\"}} {{index .Config.Labels \"orca.node\"}} {{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}", _hosts.Containers(0)[0].Id);
+        Assert.Equal("web n1 100000000 33554432 no", labels.Trim());
+        var ps = Ok(_silo.Orca("service", "ps", "web"));
+        Assert.Equal(6, ps.Split('\n').Count(l => l.Contains("running") && l.Contains("web.")));
+    }
+
+    [Fact]
+    public void AKilledContainerIsReplacedAndTheEventShows()
+    {
+        CreateWeb(4);
+        SiloProcess.Until(() => _silo.Running("web").Count == 4, Settle, "4 running tasks");
+        var victim = _hosts.Containers(0).First(c => c.Running);
+        _hosts.Docker(0, "kill", victim.Id);
+        SiloProcess.Until(() => RunningContainers() == 4 && _silo.Running("web").Count == 4 && !_hosts.Containers(0).Any(c => c.Id == victim.Id),
+            Settle, "the killed container replaced");
+        var events = Ok(_silo.Orca("events"));
+        Assert.Contains($"{victim.Name["orca-".Length..]}", events);
+        Assert.Contains("exited with code 137", events);
+        var parts = victim.Name["orca-".Length..].Split('.'); // web.N.G
+        Assert.Contains(_silo.Running("web"), t => t.Task == $"web.{parts[1]}.{int.Parse(parts[2]) + 1}");
+        Assert.Equal(3, _silo.Running("web").Count(t => t.Task.EndsWith(".0", StringComparison.Ordinal))); // nothing else restarted
+    }
+
+    [Fact]
+    public void AStoppedDockerHostIsDeclaredDownItsReplicasMoveAndItComesBackWithoutDuplicates()
+    {
+        try
+        {
+            CreateWeb(4);
+            SiloProcess.Until(() => _silo.Running("web").Count == 4, Settle, "4 running tasks");
+            _hosts.StopDaemon(1);
+            SiloProcess.Until(() => _silo.Get("v1/nodes/n2")!["status"]!.GetValue<string>() == "down", Settle, "n2 declared down");
+            SiloProcess.Until(() => _hosts.Containers(0).Count(c => c.Running) == 4 && _silo.Running("web").All(t => t.Node == "n1") && _silo.Running("web").Count == 4,
+                Settle, "all 4 replicas on n1");
+            _hosts.StartDaemon(1);
+            SiloProcess.Until(() => _silo.Get("v1/nodes/n2")!["status"]!.GetValue<string>() == "ready", Settle, "n2 ready again");
+            SiloProcess.Until(() => _hosts.Containers(1).Count == 0, Settle, "the stale containers on n2 removed");
+            Assert.Equal(4, RunningContainers());
+            Assert.Equal(4, _silo.Running("web").Count);
+        }
+        finally
+        {
+            if (_hosts.Docker(1, "version").Code != 0) _hosts.StartDaemon(1);
+        }
+    }
+
+    [Fact]
+    public void ASiloKilledAndStartedAgainKeepsItsServicesAndAdoptsItsContainers()
+    {
+        CreateWeb(4);
+        SiloProcess.Until(() => _silo.Running("web").Count == 4, Settle, "4 running tasks");
+        var before = _hosts.Containers(0).Concat(_hosts.Containers(1)).Select(c => c.Id).Order().ToList();
+        _silo.Kill();
+        _silo.Start();
+        SiloProcess.Until(() => _silo.Running("web").Count == 4, Settle, "4 running tasks after the restart");
+        Thread.Sleep(3000); // several heartbeats: the node grains have listed and adopted their containers
+        var after = _hosts.Containers(0).Concat(_hosts.Containers(1)).Select(c => c.Id).Order().ToList();
+        Assert.Equal(before, after);
+        Assert.Contains("web", Ok(_silo.Orca("service", "ls")));
+        Assert.Contains("n1", Ok(_silo.Orca("node", "ls")));
+    }
+
+    [Fact]
+    public void ScaleDrainAndRemoveLeaveNoOrphanContainers()
+    {
+        CreateWeb(2);
+        SiloProcess.Until(() => _silo.Running("web").Count == 2, Settle, "2 running");
+        Ok(_silo.Orca("service", "scale", "web=6"));
+        SiloProcess.Until(() => _silo.Running("web").Count == 6 && RunningContainers() == 6, Settle, "6 running");
+        Ok(_silo.Orca("service", "scale", "web=3"));
+        SiloProcess.Until(() => _silo.Running("web").Count == 3 && _hosts.Containers(0).Count + _hosts.Containers(1).Count == 3, Settle, "3 containers left");
+        Ok(_silo.Orca("node", "drain", "n1"));
+        SiloProcess.Until(() => _hosts.Containers(0).Count == 0 && _hosts.Containers(1).Count(c => c.Running) == 3, Settle, "n1 drained");
+        Ok(_silo.Orca("service", "rm", "web"));
+        SiloProcess.Until(() => _hosts.Containers(0).Count + _hosts.Containers(1).Count == 0, Settle, "no container left");
+        Assert.DoesNotContain("web", Ok(_silo.Orca("service", "ls")));
+    }
+
+    [Fact]
+    public void BadInputIsRefusedWithAClearMessageAndNothingIsStored()
+    {
+        var badReplicas = _silo.Orca("service", "create", "bad", "--image", DockerHosts.Image, "--replicas", "-1");
+        Assert.Equal(2, badReplicas.Code);
+        Assert.Contains("replicas must be 0 to 100000, not -1", badReplicas.Stderr);
+        var badConstraint = _silo.Orca("service", "create", "bad", "--image", DockerHosts.Image, "--constraint", "rack=r1");
+        Assert.Equal(2, badConstraint.Code);
+        Assert.Contains("invalid constraint 'rack=r1'", badConstraint.Stderr);
+        var badImage = _silo.Orca("service", "create", "bad", "--image", "nosuch/image:9");
+        Assert.Equal(2, badImage.Code);
+        Assert.Contains("nosuch/image:9 is on no node and could not be pulled", badImage.Stderr);
+        var badName = _silo.Orca("service", "create", "Bad.Name", "--image", DockerHosts.Image);
+        Assert.Equal(2, badName.Code);
+        Assert.Contains("service name 'Bad.Name'", badName.Stderr);
+        Assert.DoesNotContain("bad", Ok(_silo.Orca("service", "ls")).ToLowerInvariant().Replace("bad input", ""));
+
+        var unreachable = _silo.Orca("node", "add", "n3", "--docker", "unix:///nonexistent/docker.sock");
+        Assert.Equal(2, unreachable.Code);
+        Assert.Contains("cannot reach unix:///nonexistent/docker.sock", unreachable.Stderr);
+        Assert.DoesNotContain("n3", Ok(_silo.Orca("node", "ls")));
+
+        var unknown = _silo.Orca("service", "scale", "ghost=3");
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("no service 'ghost'", unknown.Stderr);
+        CreateWeb(1);
+        var duplicate = _silo.Orca("service", "create", "web", "--image", DockerHosts.Image);
+        Assert.Equal(2, duplicate.Code);
+        Assert.Contains("service web already exists", duplicate.Stderr);
+    }
+
+    public void Dispose()
+    {
+        _silo.Dispose();
+        _hosts.RemoveAllContainers();
+    }
+}
+
+/// <summary>Without a silo, the CLI says so.</summary>
+public class NoSiloTests
+{
+    [Fact]
+    public void TheCliSaysWhenNoSiloAnswers()
+    {
+        var (code, _, stderr) = Processes.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "orca.dll"), "service", "ls", "--silo", $"http://127.0.0.1:{Processes.FreePort()}"]);
+        Assert.Equal(1, code);
+        Assert.Contains("no silo answers at", stderr);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Orca.Silo.Tests;
+
+/// <summary>A real silo process (`orca silo run`) with its own database and port, and the `orca` CLI pointed at it.</summary>
+public sealed class SiloProcess : IDisposable
+{
+    private Process? _process;
+    private readonly HttpClient _http;
+
+    public SiloProcess(string? database = null)
+    {
+        Database = database ?? Path.Combine(Processes.TempDir("orca-silo"), "orca.db");
+        Port = Processes.FreePort();
+        Url = $"http://127.0.0.1:{Port}";
+        _http = new HttpClient { BaseAddress = new Uri(Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        Start();
+    }
+
+    public string Database { get; }
+    public int Port { get; }
+    public string Url { get; }
+    public string Log { get; private set; } = "";
+
+    public void Start()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Processes.RepoRoot() };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "orca.dll"), "silo", "run", "--db", Database, "--port", Port.ToString(),
+                     "--heartbeat", "1s", "--down-after", "4s" })
+            psi.ArgumentList.Add(a);
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, e) => { lock (this) Log += e.Data + "\n"; };
+        _process.ErrorDataReceived += (_, e) => { lock (this) Log += e.Data + "\n"; };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Until(() => _http.GetAsync("healthz").Result.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the silo did not answer /healthz");
+    }
+
+    /// <summary>SIGKILL: no shutdown of any kind.</summary>
+    public void Kill()
+    {
+        _process?.Kill(entireProcessTree: true);
+        _process?.WaitForExit();
+        _process = null;
+    }
+
+    public (int Code, string Stdout, string Stderr) Orca(params string[] args) =>
+        Processes.Run("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "orca.dll"), "--silo", Url }.Concat(args),
+            env: new Dictionary<string, string> { ["NO_COLOR"] = "1" });
+
+    public JsonNode? Get(string path) => _http.GetFromJsonAsync<JsonNode>(path).Result;
+
+    /// <summary>Running tasks of a service as (task id, node) from the API.</summary>
+    public List<(string Task, string Node)> Running(string service) =>
+        Get($"v1/tasks?service={service}&state=running")!.AsArray()
+            .Select(t => (t!["task"]!["taskId"]!.GetValue<string>(), t["task"]!["node"]!.GetValue<string>())).ToList();
+
+    public static void Until(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (condition()) return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline) { }
+            Thread.Sleep(200);
+        }
+        if (!condition()) throw new TimeoutException($"{what} within {timeout.TotalSeconds:0}s");
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _http.Dispose();
+    }
+}
