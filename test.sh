@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Orca and ends with one line: "N passed, N failed[, N skipped]".
-# Installs what the suites need (Debian's chromium for the report's browser test, librsvg2-bin for PNG plots),
+# Installs what the suites need from Debian's packages (docker.io and busybox-static for the real Docker hosts,
+# postgresql for the persistence tests, chromium for the report's browser test, librsvg2-bin for PNG plots),
 # builds once (Release), then runs each test project in turn (two cores: no parallel builds fighting).
+# The test fixtures start the Docker daemons and PostgreSQL they use (scripts/) and stop them at the end.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +16,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Debian packages the tests use, installed when missing.
 missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+[ -x /bin/busybox ] || missing+=(busybox-static)
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
 if [ ${#missing[@]} -gt 0 ]; then
