@@ -150,6 +150,61 @@ public sealed class EndToEndTests : IDisposable
         Assert.Contains("service web already exists", duplicate.Stderr);
     }
 
+    [Fact]
+    public async Task ARollingUpdateReplacesEveryContainerAndMetricsAndEventsReportIt()
+    {
+        CreateWeb(3, "--update-parallelism", "1", "--env", "VERSION=1");
+        SiloProcess.Until(() => _silo.Running("web").Count == 3, Settle, "3 running");
+        var before = _hosts.Containers(0).Concat(_hosts.Containers(1)).Select(c => c.Id).ToHashSet();
+
+        using var follow = FollowEvents();
+        Ok(_silo.Orca("service", "update", "web", "--env", "VERSION=2"));
+        SiloProcess.Until(() => _silo.Running("web").Count == 3 && _silo.Running("web").All(t => t.Task.EndsWith(".1", StringComparison.Ordinal))
+            && RunningContainers() == 3, Settle, "every task at generation 1");
+        Assert.DoesNotContain(_hosts.Containers(0).Concat(_hosts.Containers(1)), c => before.Contains(c.Id));
+        var (_, env, _) = _hosts.Docker(0, "inspect", "--format", "{{json .Config.Env}}", _hosts.Containers(0).First().Id);
+        Assert.Contains("VERSION=2", env);
+
+        var inspect = System.Text.Json.Nodes.JsonNode.Parse(Ok(_silo.Orca("service", "inspect", "web")))!;
+        Assert.Equal(2, inspect["version"]!.GetValue<int>());
+        var ls = System.Text.Json.Nodes.JsonNode.Parse(Ok(_silo.Orca("service", "ls", "--json")))!.AsArray();
+        Assert.Equal(3, Assert.Single(ls)!["running"]!.GetValue<int>());
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"{_silo.Url}/metrics");
+        Assert.Contains("orca_service_replicas{service=\"web\",state=\"running\"} 3", metrics);
+        Assert.Contains("orca_nodes{status=\"ready\"} 2", metrics);
+
+        SiloProcess.Until(() => follow.Lines.Any(l => l.Contains("web.1.1") && l.Contains("running")), Settle, "orca events --follow printed the new task");
+        Assert.Contains(follow.Lines, l => l.Contains("updatestarted"));
+    }
+
+    /// <summary>`orca events --follow --json` as a background process; its lines as they come.</summary>
+    private Follower FollowEvents() => new(_silo.Url);
+
+    private sealed class Follower : IDisposable
+    {
+        private readonly System.Diagnostics.Process _p;
+        private readonly List<string> _lines = [];
+
+        public Follower(string silo)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "orca.dll"), "--silo", silo, "events", "--follow" }) psi.ArgumentList.Add(a);
+            _p = System.Diagnostics.Process.Start(psi)!;
+            _p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_lines) _lines.Add(e.Data); };
+            _p.BeginOutputReadLine();
+        }
+
+        public List<string> Lines { get { lock (_lines) return _lines.ToList(); } }
+
+        public void Dispose()
+        {
+            _p.Kill(entireProcessTree: true);
+            _p.Dispose();
+        }
+    }
+
     public void Dispose()
     {
         _silo.Dispose();
