@@ -61,5 +61,9 @@ case "$cmd" in
       kill -9 "$pid" 2>/dev/null || true
     done
     ;;
-  *) echo "usage: $0 start DIR N | stop DIR" >&2; exit 2 ;;
+  rootfs)
+    mkdir -p "$dir"
+    rootfs_tar
+    ;;
+  *) echo "usage: $0 start DIR N | stop DIR | rootfs DIR" >&2; exit 2 ;;
 esac
