@@ -179,6 +179,19 @@ public sealed class EndToEndTests : IDisposable
         Assert.Contains(follow.Lines, l => l.Contains("updatestarted"));
     }
 
+    [Fact]
+    public void AHostPortIsPublishedOncePerNodeAndAThirdReplicaWaitsWithItsReason()
+    {
+        Ok(_silo.Orca(["service", "create", "pub", "--image", DockerHosts.Image, "--replicas", "2", "--publish", "18080", .. Sleeper]));
+        SiloProcess.Until(() => _silo.Running("pub").Count == 2, Settle, "2 running");
+        Assert.Equal(["n1", "n2"], _silo.Running("pub").Select(t => t.Node).Order());
+        var (_, bindings, _) = _hosts.Docker(0, "inspect", "--format", "{{json .HostConfig.PortBindings}}", _hosts.Containers(0).Single().Id);
+        Assert.Contains("\"18080/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"18080\"}]", bindings);
+        Ok(_silo.Orca("service", "scale", "pub=3"));
+        SiloProcess.Until(() => Ok(_silo.Orca("events")).Contains("host port in use on 2 nodes"), Settle, "the pending reason");
+        Assert.Equal(2, _silo.Running("pub").Count);
+    }
+
     /// <summary>`orca events --follow --json` as a background process; its lines as they come.</summary>
     private Follower FollowEvents() => new(_silo.Url);
 

@@ -9,7 +9,7 @@ namespace Orca.Silo.Docker;
 /// orca.node and the name orca-TASKID, so a restarted silo finds and adopts them. Docker's own restart policy is
 /// off: restarts are Orca's. The incarnation is the daemon's id plus how often the event stream had to reconnect.
 /// </summary>
-public sealed class DockerDriver(string nodeId, DockerClient client) : IContainerDriver, IDisposable
+public sealed class DockerDriver(string nodeId, DockerClient client, Action<string>? log = null) : IContainerDriver, IDisposable
 {
     public const string ServiceLabel = "orca.service", TaskLabel = "orca.task", NodeLabel = "orca.node";
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
@@ -44,7 +44,16 @@ public sealed class DockerDriver(string nodeId, DockerClient client) : IContaine
 
     public async Task<string> RunContainerAsync(ContainerSpec spec)
     {
-        if (!await Client.ImageExistsAsync(spec.Image)) await Client.PullAsync(spec.Image);
+        if (!await Client.ImageExistsAsync(spec.Image))
+        {
+            string? last = null;
+            log?.Invoke($"{nodeId}: pulling {spec.Image}");
+            await Client.PullAsync(spec.Image, status =>
+            {
+                if (status != last) log?.Invoke($"{nodeId}: {spec.Image}: {status}");
+                last = status;
+            });
+        }
         var name = $"orca-{spec.TaskId}";
         string id;
         try
@@ -82,7 +91,6 @@ public sealed class DockerDriver(string nodeId, DockerClient client) : IContaine
                 ["Memory"] = spec.MemoryBytes,
                 ["PortBindings"] = bindings,
                 ["RestartPolicy"] = new JsonObject { ["Name"] = "no" },
-                ["NetworkMode"] = "none",
             },
         };
         if (spec.Command.Count > 0) body["Cmd"] = new JsonArray(spec.Command.Select(c => JsonValue.Create(c)).ToArray<JsonNode?>());

@@ -28,7 +28,7 @@ public sealed class DockerDriverFactory : IContainerDriverFactory, IAsyncDisposa
 
     private (string, DockerDriver, DockerEventWatcher) Create(string nodeId, string endpoint)
     {
-        var driver = new DockerDriver(nodeId, Client(endpoint));
+        var driver = new DockerDriver(nodeId, Client(endpoint), line => Console.WriteLine($"orca: {line}"));
         var watcher = new DockerEventWatcher(nodeId, driver, Grains ?? throw new InvalidOperationException("the factory needs the grain runtime"));
         watcher.Start();
         return (endpoint, driver, watcher);
