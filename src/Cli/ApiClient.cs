@@ -11,10 +11,22 @@ public sealed class ApiException(string message, int exitCode) : Exception(messa
     public int ExitCode { get; } = exitCode;
 }
 
-/// <summary>The CLI's only way into Orca: the silo's REST API.</summary>
-public sealed class ApiClient(string silo) : IDisposable
+/// <summary>The CLI's only way into Orca: the silo's REST API. Given several silos (comma-separated), a request goes
+/// to the next one when one does not answer.</summary>
+public sealed class ApiClient : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri(silo.EndsWith('/') ? silo : silo + "/"), Timeout = TimeSpan.FromSeconds(120) };
+    private readonly List<Uri> _silos;
+    private int _current;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
+
+    public ApiClient(string silos)
+    {
+        _silos = silos.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => new Uri(s.EndsWith('/') ? s : s + "/")).ToList();
+        if (_silos.Count == 0) throw new ArgumentException("--silo: give at least one silo URL");
+    }
+
+    private Uri Base => _silos[_current];
 
     public static string DefaultSilo => Environment.GetEnvironmentVariable("ORCA_SILO") ?? "http://127.0.0.1:7070";
 
@@ -25,31 +37,39 @@ public sealed class ApiClient(string silo) : IDisposable
 
     public async Task<Stream> StreamAsync(string path, CancellationToken ct)
     {
-        try
+        var response = await Failover(() => new HttpRequestMessage(HttpMethod.Get, new Uri(Base, path)), HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStreamAsync(ct);
+    }
+
+    /// <summary>Sends to the current silo; on a connection failure, to the next, until each was tried once.</summary>
+    private async Task<HttpResponseMessage> Failover(Func<HttpRequestMessage> request, HttpCompletionOption completion, CancellationToken ct)
+    {
+        HttpRequestException? last = null;
+        for (int tried = 0; tried < _silos.Count; tried++)
         {
-            var response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
-            response.EnsureSuccessStatusCode();
-            return await response.Content.ReadAsStreamAsync(ct);
+            try
+            {
+                using var r = request();
+                return await _http.SendAsync(r, completion, ct);
+            }
+            catch (HttpRequestException e)
+            {
+                last = e;
+                _current = (_current + 1) % _silos.Count;
+            }
         }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
+        throw Unreachable(last!);
     }
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct = default)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null) request.Content = JsonContent.Create(body, options: OrcaJson.Options);
-        HttpResponseMessage response;
-        try
+        var response = await Failover(() =>
         {
-            response = await _http.SendAsync(request, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
+            var request = new HttpRequestMessage(method, new Uri(Base, path));
+            if (body is not null) request.Content = JsonContent.Create(body, options: OrcaJson.Options);
+            return request;
+        }, HttpCompletionOption.ResponseContentRead, ct);
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(ct);
@@ -68,7 +88,7 @@ public sealed class ApiClient(string silo) : IDisposable
     }
 
     private ApiException Unreachable(Exception e) =>
-        new($"no silo answers at {_http.BaseAddress} ({e.Message}); start one with `orca silo run` or point --silo at one", ExitCodes.Failed);
+        new($"no silo answers at {string.Join(", ", _silos)} ({e.Message}); start one with `orca silo run` or point --silo at one", ExitCodes.Failed);
 
     public void Dispose() => _http.Dispose();
 }

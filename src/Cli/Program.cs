@@ -16,6 +16,7 @@ root.Subcommands.Add(SiloCommands.Create());
 root.Subcommands.Add(NodeCommands.Create());
 root.Subcommands.Add(ServiceCommands.Create());
 root.Subcommands.Add(EventsCommand.Create());
+root.Subcommands.Add(ClusterCommands.Create());
 root.Options.Add(ApiCommand.Silo);
 root.Options.Add(ApiCommand.Json);
 return await root.Parse(args).InvokeAsync();

@@ -14,18 +14,37 @@ public static class SiloCommands
         var port = new Option<int>("--port") { Description = "Port of the API.", DefaultValueFactory = _ => 7070 };
         var heartbeat = new Option<string?>("--heartbeat") { Description = "How often each Docker host is pinged (default 5s)." };
         var downAfter = new Option<string?>("--down-after") { Description = "No heartbeat for this long and a node is down (default 15s)." };
+        var cluster = new Option<string?>("--cluster") { Description = "Join this cluster of silos (needs a PostgreSQL --db shared by them)." };
+        var advertise = new Option<string?>("--advertise") { Description = "The URL other silos reach this one at (default http://HOST:PORT)." };
+        var secret = new Option<string?>("--secret") { Description = "The secret the silos of a cluster share (default $ORCA_CLUSTER_SECRET)." };
         var run = new Command("run", "Run a silo: grains on real time, state in the database, Docker hosts through the Engine API, the REST API.")
         {
-            db, host, port, heartbeat, downAfter,
+            db, host, port, heartbeat, downAfter, cluster, advertise, secret,
         };
         run.SetAction(async (parse, ct) =>
         {
-            var cluster = new OrcaOptions();
+            var options = new OrcaOptions();
             if (parse.GetValue(heartbeat) is { } hb)
-                cluster = cluster with { HeartbeatInterval = Duration(hb, "--heartbeat") };
+                options = options with { HeartbeatInterval = Duration(hb, "--heartbeat") };
             if (parse.GetValue(downAfter) is { } da)
-                cluster = cluster with { DownAfter = Duration(da, "--down-after") };
-            await using var silo = await SiloHost.StartAsync(new SiloOptions(parse.GetValue(db)!, parse.GetValue(host)!, parse.GetValue(port)) { Cluster = cluster });
+                options = options with { DownAfter = Duration(da, "--down-after") };
+            SiloHost silo;
+            try
+            {
+                silo = await SiloHost.StartAsync(new SiloOptions(parse.GetValue(db)!, parse.GetValue(host)!, parse.GetValue(port))
+                {
+                    Cluster = options,
+                    ClusterName = parse.GetValue(cluster),
+                    Advertise = parse.GetValue(advertise),
+                    Secret = parse.GetValue(secret) ?? Environment.GetEnvironmentVariable("ORCA_CLUSTER_SECRET"),
+                });
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+            await using var _ = silo;
             Console.WriteLine($"orca silo listening on {silo.Url} (state: {silo.Database})");
             try
             {

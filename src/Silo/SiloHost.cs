@@ -3,6 +3,7 @@ using Orca.Grains.Grains;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Silo.Api;
+using Orca.Silo.Cluster;
 using Orca.Silo.Docker;
 using Orca.Silo.Persistence;
 using Orca.Silo.Runtime;
@@ -11,6 +12,15 @@ namespace Orca.Silo;
 
 public sealed record SiloOptions(string Database, string Host = "127.0.0.1", int Port = 7070)
 {
+    /// <summary>The cluster this silo joins (the database must be PostgreSQL shared by its silos); null: a single silo.</summary>
+    public string? ClusterName { get; init; }
+
+    /// <summary>The URL other silos reach this one at (default http://HOST:PORT).</summary>
+    public string? Advertise { get; init; }
+
+    /// <summary>The secret silos of one cluster share for their calls to each other.</summary>
+    public string? Secret { get; init; }
+
     public OrcaOptions Cluster { get; init; } = new();
 
     /// <summary>Idle activations without timers are deactivated after this long.</summary>
@@ -30,6 +40,8 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly SqlGrainStateStore _store;
     private readonly CancellationTokenSource _stop = new();
     private Task? _collector;
+
+    private SiloCluster? _cluster;
 
     private SiloHost(WebApplication app, SiloGrainRuntime runtime, DockerDriverFactory drivers, SqlGrainStateStore store)
     {
@@ -61,8 +73,23 @@ public sealed class SiloHost : IAsyncDisposable
         var app = builder.Build();
         SiloApi.Map(app, runtime, store, events);
         var host = new SiloHost(app, runtime, drivers, store);
-        await host.ResumeAsync();
-        await app.StartAsync();
+        if (options.ClusterName is { } name)
+        {
+            if (string.IsNullOrEmpty(options.Secret)) throw new ArgumentException("--secret (or ORCA_CLUSTER_SECRET) is required in a cluster of silos");
+            if (!store.IsPostgres) throw new ArgumentException("a cluster of silos needs a shared PostgreSQL database: --db \"Host=…;Database=…\"");
+            host._cluster = new SiloCluster(new ClusterOptions(name, options.Advertise ?? $"http://{options.Host}:{options.Port}", options.Secret), runtime, store);
+            runtime.Router = host._cluster;
+            ClusterApi.Map(app, host._cluster, runtime);
+            await app.StartAsync();                    // other silos can call in before this one resumes its grains
+            await host._cluster.StartAsync();
+            if (host._cluster.View[0] == host._cluster.Address) await host.ResumeAsync();
+        }
+        else
+        {
+            app.MapGet("/v1/cluster", () => Results.Ok(new { cluster = (string?)null, self = $"http://{options.Host}:{options.Port}", view = Array.Empty<string>(), fenced = false, silos = Array.Empty<object>() }));
+            await host.ResumeAsync();
+            await app.StartAsync();
+        }
         host._collector = host.CollectIdleAsync(options.IdleDeactivation);
         return host;
     }
@@ -92,6 +119,7 @@ public sealed class SiloHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
         await _app.StopAsync();
         await _runtime.DisposeAsync();
         await _drivers.DisposeAsync();

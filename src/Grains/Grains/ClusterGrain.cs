@@ -23,7 +23,9 @@ public sealed class ClusterGrain : Grain, IClusterGrain
     private Dictionary<string, NodeInfo> Nodes => _state.State.Nodes;
     private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key);
 
-    public override async Task OnActivateAsync()
+    public override Task OnActivateAsync() => ResumeAsync();
+
+    public async Task ResumeAsync()
     {
         // A restarted control plane tells the scheduler what it knows and wakes every node grain (heartbeats resume).
         foreach (var node in Nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal))

@@ -14,6 +14,9 @@ public interface IClusterGrain : IGrainWithStringKey
     Task<NodeInfo> SetAvailabilityAsync(string nodeId, NodeAvailability availability);
     [OneWay] Task HeartbeatMissedAsync(string nodeId, int consecutiveMisses, DateTimeOffset lastHeartbeat);
     [OneWay] Task HeartbeatRestoredAsync(string nodeId);
+
+    /// <summary>After grains moved between silos: tell the scheduler every node again and wake every node grain.</summary>
+    [OneWay] Task ResumeAsync();
 }
 
 /// <summary>Key: node id. One host: heartbeats, the containers it runs, through its <see cref="IContainerDriver"/>.</summary>
@@ -62,6 +65,9 @@ public interface IServiceGrain : IGrainWithStringKey
     Task RemoveAsync();
     Task<ServiceInfo?> GetAsync();
     [OneWay] Task TaskChangedAsync(TaskInfo task);
+
+    /// <summary>After grains moved between silos: its live tasks re-announce themselves to the scheduler; it reconciles.</summary>
+    [OneWay] Task ResumeAsync();
 }
 
 /// <summary>Key "scheduler": places pending tasks in batches.</summary>

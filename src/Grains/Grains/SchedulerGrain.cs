@@ -50,14 +50,23 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
     public Task NodeChangedAsync(NodeInfo node)
     {
         _cluster.Upsert(node);
+        foreach (var (task, nodeId) in _waitingForNode.Where(w => w.NodeId == node.Id).ToList())
+        {
+            _waitingForNode.Remove((task, nodeId));
+            if (_cluster.AssignmentOf(task.TaskId) is null) _cluster.Assign(task.TaskId, task.Service, task.Image, nodeId, task.Resources, task.HostPorts);
+        }
         if (_pending.Count > 0 && node.Schedulable) _tick.RequestWithin(RetryDelay);
         return Task.CompletedTask;
     }
 
+    /// <summary>Restores that name a node not known yet wait for it (messages between silos may arrive in any order).</summary>
+    private readonly List<(TaskRequest Task, string NodeId)> _waitingForNode = [];
+
     public Task RestoreAsync(TaskRequest task, string nodeId)
     {
-        if (_cluster.Node(nodeId) is not null && _cluster.AssignmentOf(task.TaskId) is null)
-            _cluster.Assign(task.TaskId, task.Service, task.Image, nodeId, task.Resources, task.HostPorts);
+        if (_cluster.AssignmentOf(task.TaskId) is not null) return Task.CompletedTask;
+        if (_cluster.Node(nodeId) is null) _waitingForNode.Add((task, nodeId));
+        else _cluster.Assign(task.TaskId, task.Service, task.Image, nodeId, task.Resources, task.HostPorts);
         return Task.CompletedTask;
     }
 

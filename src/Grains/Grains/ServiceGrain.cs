@@ -25,7 +25,9 @@ public sealed class ServiceGrain : Grain, IServiceGrain
 
     /// <summary>Picks up where a previous activation stopped: its live tasks re-announce themselves to the
     /// scheduler, then the service reconciles.</summary>
-    public override async Task OnActivateAsync()
+    public override Task OnActivateAsync() => ResumeAsync();
+
+    public async Task ResumeAsync()
     {
         if (S.Spec is null) return;
         var live = S.Slots.Values.SelectMany(s => new[] { s.Current, s.Previous }).Concat(S.Retiring.Values)

@@ -15,7 +15,8 @@ namespace Orca.Silo.Persistence;
 /// </summary>
 public sealed class SqlGrainStateStore : IGrainStateStore
 {
-    public const int SchemaVersion = 1;
+    /// <summary>1: grain state. 2: silo membership.</summary>
+    public const int SchemaVersion = 2;
     private readonly Func<DbConnection> _connect;
     private readonly bool _postgres;
 
@@ -45,7 +46,9 @@ public sealed class SqlGrainStateStore : IGrainStateStore
         return store;
     }
 
-    private async Task<DbConnection> OpenConnectionAsync()
+    public bool IsPostgres => _postgres;
+
+    public async Task<DbConnection> OpenConnectionAsync()
     {
         var c = _connect();
         await c.OpenAsync();
@@ -77,7 +80,19 @@ public sealed class SqlGrainStateStore : IGrainStateStore
         int version = current is null or DBNull ? 0 : Convert.ToInt32(current, CultureInfo.InvariantCulture);
         if (version > SchemaVersion)
             throw new InvalidOperationException($"the database has schema version {version}; this Orca knows up to {SchemaVersion}: upgrade Orca");
-        if (version == 0) await Exec(c, $"INSERT INTO orca_schema (version) VALUES ({SchemaVersion})");
+        if (version < 2)
+            await Exec(c, $"""
+                CREATE TABLE IF NOT EXISTS silo_membership (
+                    cluster TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    generation BIGINT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at {(_postgres ? "TIMESTAMPTZ" : "TEXT")} NOT NULL,
+                    last_heartbeat {(_postgres ? "TIMESTAMPTZ" : "TEXT")} NOT NULL,
+                    activations INTEGER NOT NULL,
+                    PRIMARY KEY (cluster, address, generation));
+                """);
+        if (version < SchemaVersion) await Exec(c, $"INSERT INTO orca_schema (version) VALUES ({SchemaVersion})");
     }
 
     public async Task<(T? State, string? Etag)> ReadAsync<T>(string stateName, string key) where T : class

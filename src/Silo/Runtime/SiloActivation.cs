@@ -36,10 +36,14 @@ internal sealed class SiloActivation : IGrainContext
     public IEventSink Events => _runtime.Events;
     public OrcaOptions Options => _runtime.Options;
 
+    private readonly List<SiloTimer> _timerList = [];
+
     public IGrainTimer RegisterTimer(Func<Task> callback, TimeSpan dueTime, TimeSpan period)
     {
         Interlocked.Increment(ref _timers);
-        return new SiloTimer(this, callback, dueTime, period, () => Interlocked.Decrement(ref _timers));
+        var timer = new SiloTimer(this, callback, dueTime, period, () => Interlocked.Decrement(ref _timers));
+        lock (_lock) _timerList.Add(timer);
+        return timer;
     }
 
     public void Enqueue(SiloTurn turn)
@@ -107,7 +111,13 @@ internal sealed class SiloActivation : IGrainContext
 
     public async Task StopAsync()
     {
-        lock (_lock) _stopping = true;
+        List<SiloTimer> timers;
+        lock (_lock)
+        {
+            _stopping = true;
+            timers = [.. _timerList];
+        }
+        foreach (var t in timers) t.Dispose();
         _mailbox.Writer.TryComplete();
         await _loop;
     }

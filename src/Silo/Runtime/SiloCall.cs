@@ -53,6 +53,18 @@ internal static class CallFactory
             : (SiloCall)Closed.GetOrAdd(result, t => Generic.MakeGenericMethod(t)).Invoke(null, [method, args])!;
 
     private static SiloCall CreateTyped<T>(MethodInfo method, object?[] args) => new SiloCall<T>(method, args);
+
+    private static readonly MethodInfo FromJsonGeneric = typeof(CallFactory).GetMethod(nameof(FromJsonTyped), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    /// <summary>The caller's task for a call answered by another silo, typed as the method returns it.</summary>
+    public static Task FromJson(Type? result, Task<System.Text.Json.JsonElement?> reply) =>
+        result is null ? reply : (Task)FromJsonGeneric.MakeGenericMethod(result).Invoke(null, [reply])!;
+
+    private static async Task<T> FromJsonTyped<T>(Task<System.Text.Json.JsonElement?> reply)
+    {
+        var json = await reply;
+        return json is { } j && j.ValueKind != System.Text.Json.JsonValueKind.Null ? System.Text.Json.JsonSerializer.Deserialize<T>(j, OrcaJson.Options)! : default!;
+    }
 }
 
 internal sealed class TimerTurn(Func<Task> callback) : SiloTurn

@@ -13,6 +13,9 @@ namespace Orca.Silo.Runtime;
 public sealed class SiloGrainRuntime(GrainTypeRegistry registry, GrainServices services, IEventSink events, OrcaOptions options, TimeProvider time)
     : IGrainFactory, IAsyncDisposable
 {
+    /// <summary>In a cluster of silos: where grains live. Null for a single silo (every grain is local).</summary>
+    public IGrainRouter? Router { get; set; }
+
     private readonly ConcurrentDictionary<(Type, string), SiloActivation> _activations = new();
     private readonly ConcurrentDictionary<MethodInfo, (bool OneWay, Type? Result)> _plans = new();
 
@@ -42,10 +45,44 @@ public sealed class SiloGrainRuntime(GrainTypeRegistry registry, GrainServices s
             var rt = m.ReturnType;
             return (ow, rt.IsGenericType ? rt.GetGenericArguments()[0] : null);
         });
+        if (Router is { } router && router.RemoteOwner(grainInterface, key) is not null)
+        {
+            var remote = router.ForwardAsync(grainInterface, key, method, args);
+            if (oneWay)
+            {
+                remote.ContinueWith(t => Console.Error.WriteLine($"orca: one-way {grainInterface.Name}/{key}.{method.Name} lost: {t.Exception!.InnerException!.Message}"),
+                    TaskContinuationOptions.OnlyOnFaulted);
+                return Task.CompletedTask;
+            }
+            return CallFactory.FromJson(result, remote);
+        }
+        return InvokeLocal(grainInterface, key, method, args, oneWay);
+    }
+
+    /// <summary>Runs a call on this silo's activation of the grain (creating it if needed).</summary>
+    public Task InvokeLocal(Type grainInterface, string key, MethodInfo method, object?[] args, bool oneWay = false)
+    {
+        if (Router?.Fenced == true)
+            return Task.FromException(new InvalidOperationException("this silo is fenced: it lost its membership lease and serves no grain"));
+        var result = _plans.GetOrAdd(method, m => (m.GetCustomAttribute<OneWayAttribute>() is not null,
+            m.ReturnType.IsGenericType ? m.ReturnType.GetGenericArguments()[0] : null)).Result;
         var activation = _activations.GetOrAdd((grainInterface, key), k => new SiloActivation(this, k.Item1, k.Item2));
         var call = CallFactory.Create(result, method, args);
         activation.Enqueue(call);
         return oneWay ? Task.CompletedTask : call.ReplyTask;
+    }
+
+    /// <summary>Stops the activations <paramref name="leave"/> selects (grains now owned by another silo, or all when fenced).</summary>
+    public async Task<int> DeactivateAsync(Func<Type, string, bool> leave)
+    {
+        int n = 0;
+        foreach (var a in _activations.Values.Where(a => leave(a.Interface, a.Key)).ToList())
+        {
+            Remove(a);
+            await a.StopAsync();
+            n++;
+        }
+        return n;
     }
 
     internal void Remove(SiloActivation activation) => _activations.TryRemove(new KeyValuePair<(Type, string), SiloActivation>((activation.Interface, activation.Key), activation));
@@ -66,6 +103,19 @@ public sealed class SiloGrainRuntime(GrainTypeRegistry registry, GrainServices s
     {
         foreach (var a in _activations.Values) await a.StopAsync();
     }
+}
+
+/// <summary>Where grains live in a cluster of silos.</summary>
+public interface IGrainRouter
+{
+    /// <summary>The silo that owns the grain, or null when it is this one.</summary>
+    string? RemoteOwner(Type grainInterface, string key);
+
+    /// <summary>Calls the grain on its owner, failing over to the new owner when that silo does not answer.</summary>
+    Task<System.Text.Json.JsonElement?> ForwardAsync(Type grainInterface, string key, MethodInfo method, object?[] args);
+
+    /// <summary>This silo lost its membership lease: it serves no grain until it has rejoined.</summary>
+    bool Fenced { get; }
 }
 
 /// <summary>The grain reference handed to callers.</summary>
