@@ -17,6 +17,20 @@ public sealed class PostgresServer : IDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>A fresh database on the server, for a test that must not see the others' state.</summary>
+    public string NewDatabase()
+    {
+        var name = "t" + Guid.NewGuid().ToString("n")[..12];
+        using (var c = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"CREATE DATABASE {name}";
+            cmd.ExecuteNonQuery();
+        }
+        return ConnectionString.Replace("Database=orca", $"Database={name}");
+    }
+
     public void Dispose() => Processes.Run("bash", [Path.Combine(Processes.RepoRoot(), "scripts", "postgres.sh"), "stop", _dir]);
 }
 

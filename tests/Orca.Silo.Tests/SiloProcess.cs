@@ -10,8 +10,12 @@ public sealed class SiloProcess : IDisposable
     private Process? _process;
     private readonly HttpClient _http;
 
-    public SiloProcess(string? database = null)
+    private readonly string[] _extra;
+
+    /// <param name="extra">More arguments of `orca silo run`, e.g. --cluster and --secret.</param>
+    public SiloProcess(string? database = null, params string[] extra)
     {
+        _extra = extra;
         Database = database ?? Path.Combine(Processes.TempDir("orca-silo"), "orca.db");
         Port = Processes.FreePort();
         Url = $"http://127.0.0.1:{Port}";
@@ -28,7 +32,7 @@ public sealed class SiloProcess : IDisposable
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Processes.RepoRoot() };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "orca.dll"), "silo", "run", "--db", Database, "--port", Port.ToString(),
-                     "--heartbeat", "1s", "--down-after", "4s" })
+                     "--heartbeat", "1s", "--down-after", "4s" }.Concat(_extra))
             psi.ArgumentList.Add(a);
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { lock (this) Log += e.Data + "\n"; };
@@ -51,6 +55,12 @@ public sealed class SiloProcess : IDisposable
             env: new Dictionary<string, string> { ["NO_COLOR"] = "1" });
 
     public JsonNode? Get(string path) => _http.GetFromJsonAsync<JsonNode>(path).Result;
+
+    /// <summary>The grains this silo hosts, as "IType/key".</summary>
+    public List<string> Activations() =>
+        Get("v1/activations")!.AsArray().Select(a => $"{a!["type"]!.GetValue<string>()}/{a["key"]!.GetValue<string>()}").ToList();
+
+    public bool Alive => _process is { HasExited: false };
 
     /// <summary>Running tasks of a service as (task id, node) from the API.</summary>
     public List<(string Task, string Node)> Running(string service) =>

@@ -53,6 +53,7 @@ public sealed class NodeGrain : Grain, INodeGrain
 
     public async Task RegisterAsync(NodeSpec spec)
     {
+        if (spec.SameAs(S.Spec) && _heartbeat is not null) return; // already known and beating: a repeated wake-up
         if (S.Spec?.Endpoint != spec.Endpoint) _driver = null;
         S.Spec = spec;
         await _state.WriteStateAsync();

@@ -17,6 +17,11 @@ public sealed record NodeSpec(
     string? Endpoint = null)
 {
     public string? Label(string name) => Labels.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>Equal by value, labels included (record equality compares the label map by reference).</summary>
+    public bool SameAs(NodeSpec? other) =>
+        other is not null && Id == other.Id && Capacity == other.Capacity && Role == other.Role && Endpoint == other.Endpoint
+        && Labels.Count == other.Labels.Count && Labels.All(kv => other.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }
 
 /// <summary>A node as the cluster grain knows it.</summary>

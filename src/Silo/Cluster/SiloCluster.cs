@@ -101,14 +101,24 @@ public sealed class SiloCluster : IGrainRouter, IAsyncDisposable
         return JsonSerializer.SerializeToElement(task.GetType().GetProperty("Result")!.GetValue(task), resultType, OrcaJson.Options);
     }
 
+    /// <summary>How often the first silo of the view re-announces the cluster (wakes every node grain, tells the
+    /// scheduler every node): it repairs a wake-up lost while a dead silo was still in someone's view.</summary>
+    public static readonly TimeSpan ReannounceEvery = TimeSpan.FromSeconds(10);
+
     private async Task LoopAsync()
     {
+        var lastAnnounce = DateTimeOffset.UtcNow;
         while (!_stop.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(_options.HeartbeatPeriod, _stop.Token);
                 await TickAsync();
+                if (!_fenced && View[0] == _options.Address && DateTimeOffset.UtcNow - lastAnnounce >= ReannounceEvery)
+                {
+                    lastAnnounce = DateTimeOffset.UtcNow;
+                    await _runtime.GetGrain<IClusterGrain>(IClusterGrain.Key).ResumeAsync();
+                }
             }
             catch (OperationCanceledException)
             {
@@ -156,7 +166,22 @@ public sealed class SiloCluster : IGrainRouter, IAsyncDisposable
 
     /// <summary>Reads the active silos; when the view changed, lets go of grains now owned elsewhere, and the first
     /// silo of the view wakes the cluster and every service so moved grains come back from their state.</summary>
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+
     public async Task RefreshViewAsync()
+    {
+        await _refresh.WaitAsync(); // one refresh at a time: a slow, stale read must not overwrite a newer view
+        try
+        {
+            await RefreshViewOnceAsync();
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    private async Task RefreshViewOnceAsync()
     {
         var rows = await Membership.ListAsync();
         var view = rows.Where(r => r.Status == SiloStatus.Active).Select(r => r.Address).Distinct().Order(StringComparer.Ordinal).ToArray();

@@ -1,0 +1,115 @@
+namespace Orca.Silo.Tests;
+
+/// <summary>
+/// Three silo processes in one cluster on a real PostgreSQL, with the two real Docker hosts. Silos heartbeat every
+/// second and are declared dead after 6 s without one.
+/// </summary>
+[Collection("docker")]
+public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
+{
+    private static readonly string[] Sleeper = ["--", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"];
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(45);
+    private readonly DockerHosts _hosts;
+    private readonly List<SiloProcess> _silos;
+
+    public ClusterTests(DockerHosts hosts, PostgresServer postgres)
+    {
+        _hosts = hosts;
+        _hosts.RemoveAllContainers();
+        var db = postgres.NewDatabase();
+        _silos = Enumerable.Range(0, 3).Select(_ => new SiloProcess(db, "--cluster", "prod", "--secret", "test-secret")).ToList();
+        SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3), Settle, "all three silos in every view");
+        Ok(_silos[0].Orca("node", "add", "n1", "--docker", hosts.Endpoint(0), "--label", "rack=r1"));
+        Ok(_silos[0].Orca("node", "add", "n2", "--docker", hosts.Endpoint(1), "--label", "rack=r2"));
+    }
+
+    private static string Ok((int Code, string Stdout, string Stderr) r)
+    {
+        Assert.True(r.Code == 0, $"exit {r.Code}\n{r.Stdout}\n{r.Stderr}");
+        return r.Stdout;
+    }
+
+    private int RunningContainers() => _hosts.Containers(0).Count(c => c.Running) + _hosts.Containers(1).Count(c => c.Running);
+    private List<string> ContainerIds() => _hosts.Containers(0).Concat(_hosts.Containers(1)).Select(c => c.Id).Order().ToList();
+    private SiloProcess Hosting(string grain) => _silos.Single(s => s.Alive && s.Activations().Contains(grain));
+
+    [Fact]
+    public void AServiceCreatedThroughOneSiloIsManagedThroughTheOthers()
+    {
+        Ok(_silos[0].Orca(["service", "create", "web", "--image", DockerHosts.Image, "--replicas", "2", "--spread", "node.labels.rack", .. Sleeper]));
+        Assert.Contains("web", Ok(_silos[1].Orca("service", "ls")));
+        Ok(_silos[1].Orca("service", "scale", "web=4"));
+        SiloProcess.Until(() => _silos[2].Running("web").Count == 4 && RunningContainers() == 4, Settle, "4 running, seen through the third silo");
+        var cluster = Ok(_silos[2].Orca("cluster", "ls"));
+        Assert.Equal(3, cluster.Split('\n').Count(l => l.Contains("active")));
+        var all = _silos.SelectMany(s => s.Activations()).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count()); // one activation per grain in the cluster
+    }
+
+    [Fact]
+    public void KillingTheSiloOfTheSchedulerAndAServiceHandsThemOverAndNothingIsLostOrStartedTwice()
+    {
+        Ok(_silos[0].Orca(["service", "create", "web", "--image", DockerHosts.Image, "--replicas", "4", "--spread", "node.labels.rack",
+            "--restart-delay", "1s", .. Sleeper]));
+        SiloProcess.Until(() => _silos[0].Running("web").Count == 4, Settle, "4 running");
+        var scheduler = Hosting("ISchedulerGrain/scheduler");
+        var before = ContainerIds();
+        scheduler.Kill();
+        var survivors = _silos.Where(s => s.Alive).ToList();
+        try
+        {
+            SiloProcess.Until(() => survivors.Any(s => s.Activations().Contains("ISchedulerGrain/scheduler"))
+                                    && survivors.Any(s => s.Activations().Contains("IServiceGrain/web")), Settle, "the scheduler and the service taken over");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n" + string.Join("\n", survivors.Select(s => $"--- {s.Url}: {string.Join(", ", s.Activations())}\n{s.Log}")));
+        }
+        Assert.Equal(before, ContainerIds()); // nothing started twice by the takeover
+        var victim = _hosts.Containers(0).First(c => c.Running);
+        _hosts.Docker(0, "kill", victim.Id);
+        try
+        {
+            SiloProcess.Until(() => RunningContainers() == 4 && survivors[0].Running("web").Count == 4 && !ContainerIds().Contains(victim.Id),
+                Settle, "the killed container replaced after the takeover");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} (victim {victim.Name}; tasks {string.Join(", ", survivors[0].Running("web"))})\n"
+                + string.Join("\n", survivors.Select(s => $"--- {s.Url}: {string.Join(", ", s.Activations())}\n{s.Log}")));
+        }
+        Assert.Equal(4, ContainerIds().Count);
+        var nodes = Ok(survivors[1].Orca("node", "ls"));
+        Assert.Contains("n1", nodes);
+        Assert.Contains("n2", nodes);
+    }
+
+    [Fact]
+    public void TwoOfThreeSilosKilledAndBroughtBackConvergeWithOneActivationPerGrain()
+    {
+        Ok(_silos[0].Orca(["service", "create", "web", "--image", DockerHosts.Image, "--replicas", "4", .. Sleeper]));
+        SiloProcess.Until(() => _silos[0].Running("web").Count == 4, Settle, "4 running");
+        var before = ContainerIds();
+        _silos[1].Kill();
+        _silos[2].Kill();
+        SiloProcess.Until(() => _silos[0].Get("v1/cluster")!["view"]!.AsArray().Count == 1, Settle, "one silo left in the view");
+        SiloProcess.Until(() => _silos[0].Running("web").Count == 4, Settle, "still 4 running with one silo");
+        _silos[1].Start();
+        _silos[2].Start();
+        SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3), Settle, "three silos again");
+        SiloProcess.Until(() =>
+        {
+            var all = _silos.SelectMany(s => s.Activations()).ToList();
+            return all.Count == all.Distinct().Count() && all.Contains("ISchedulerGrain/scheduler");
+        }, Settle, "one activation per grain");
+        Ok(_silos[2].Orca("service", "scale", "web=5"));
+        SiloProcess.Until(() => RunningContainers() == 5, Settle, "5 running after the return");
+        Assert.True(before.All(ContainerIds().Contains), "a container of before was replaced: something was started twice");
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _silos) s.Dispose();
+        _hosts.RemoveAllContainers();
+    }
+}
