@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway PostgreSQL cluster on a loopback port, owned by the postgres user.
 #   scripts/postgres.sh start DIR PORT    prints a connection string when it answers
+#   scripts/postgres.sh resume DIR        starts a stopped cluster again (same port and data)
 #   scripts/postgres.sh stop DIR
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?DIR}
@@ -20,9 +21,14 @@ case "$cmd" in
     b=$(bin)
     mkdir -p "$dir"; chown postgres "$dir"
     su postgres -c "$b/initdb -D '$dir/data' -A trust -U postgres" >/dev/null
-    su postgres -c "$b/pg_ctl -D '$dir/data' -l '$dir/log' -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir'\" -w start" >/dev/null
+    echo "-c listen_addresses=127.0.0.1 -p $port -k '$dir'" > "$dir/options"
+    su postgres -c "$b/pg_ctl -D '$dir/data' -l '$dir/log' -o \"$(cat "$dir/options")\" -w start" >/dev/null
     su postgres -c "$b/psql -h 127.0.0.1 -p $port -U postgres -c 'CREATE DATABASE orca'" >/dev/null
     echo "Host=127.0.0.1;Port=$port;Database=orca;Username=postgres"
+    ;;
+  resume)
+    b=$(bin)
+    su postgres -c "$b/pg_ctl -D '$dir/data' -l '$dir/log' -o \"$(cat "$dir/options")\" -w start" >/dev/null
     ;;
   stop)
     b=$(bin)

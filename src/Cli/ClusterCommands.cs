@@ -19,6 +19,7 @@ public static class ClusterCommands
                 return ExitCodes.Ok;
             }
             Console.WriteLine($"cluster {S(c["cluster"])}, answered by {S(c["self"])}{(c["fenced"]!.GetValue<bool>() ? " (fenced)" : "")}");
+            if (c["error"] is { } error) Console.WriteLine($"{S(error)}; its view: {string.Join(", ", c["view"]!.AsArray().Select(S))}");
             var t = Table("ADDRESS", "GENERATION", "STATUS", "SINCE", "LAST HEARTBEAT", "GRAINS");
             foreach (var s in c["silos"]!.AsArray())
                 Row(t, S(s!["address"]), S(s["generation"]), S(s["status"]), S(s["startedAt"]), S(s["lastHeartbeat"]), S(s["activations"]));

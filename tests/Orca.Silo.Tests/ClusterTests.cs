@@ -113,3 +113,91 @@ public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
         _hosts.RemoveAllContainers();
     }
 }
+
+/// <summary>PostgreSQL restarted under the silos' feet. A separate class: it restarts the server it owns.</summary>
+[Collection("docker")]
+public sealed class DatabaseRestartTests(DockerHosts hosts) : IDisposable
+{
+    private readonly PostgresServer _postgres = new();
+    private readonly List<SiloProcess> _silos = [];
+
+    [Fact]
+    public async Task ARestartOfPostgreSqlUnderLoadLosesNoStateAndStartsNothingTwice()
+    {
+        hosts.RemoveAllContainers();
+        var db = _postgres.NewDatabase();
+        for (int i = 0; i < 3; i++) _silos.Add(new SiloProcess(db, "--cluster", "prod", "--secret", "test-secret"));
+        SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3), TimeSpan.FromSeconds(45), "three silos in every view");
+        Assert.Equal(0, _silos[0].Orca("node", "add", "n1", "--docker", hosts.Endpoint(0)).Code);
+        Assert.Equal(0, _silos[0].Orca("service", "create", "web", "--image", DockerHosts.Image, "--replicas", "3", "--", "sleep", "3600").Code);
+        SiloProcess.Until(() => _silos[0].Running("web").Count == 3, TimeSpan.FromSeconds(45), "3 running");
+        var before = hosts.Containers(0).Select(c => c.Id).Order().ToList();
+
+        var load = Task.Run(() => { for (int i = 0; i < 20; i++) _silos[i % 3].Orca("service", "ls"); });   // calls while the database is away
+        _postgres.Restart(TimeSpan.FromSeconds(2));
+        await load.WaitAsync(TimeSpan.FromMinutes(2));
+
+        SiloProcess.Until(() => _silos.Count(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3 && !s.Get("v1/cluster")!["fenced"]!.GetValue<bool>()) == 3,
+            TimeSpan.FromSeconds(60), "every silo back in the cluster");
+        Assert.Equal(0, _silos[1].Orca("service", "scale", "web=4").Code);
+        SiloProcess.Until(() => hosts.Containers(0).Count(c => c.Running) == 4, TimeSpan.FromSeconds(60), "4 running after the restart");
+        Assert.True(before.All(hosts.Containers(0).Select(c => c.Id).Contains), "a container was replaced: something was started twice");
+        Assert.Contains("web", _silos[2].Orca("service", "ls").Stdout);
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _silos) s.Dispose();
+        hosts.RemoveAllContainers();
+        _postgres.Dispose();
+    }
+}
+
+/// <summary>Fencing: a silo cut off from the database lets go of its grains before another silo takes them over.</summary>
+public sealed class FencingTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+{
+    private readonly List<SiloProcess> _silos = [];
+    private TcpCut? _cut;
+
+    [Fact]
+    public void ASiloCutOffFromTheDatabaseStopsOwningGrainsBeforeAnotherTakesThemOver()
+    {
+        var db = postgres.NewDatabase();
+        var port = int.Parse(db.Split(';').First(p => p.StartsWith("Port=", StringComparison.Ordinal))["Port=".Length..]);
+        _cut = new TcpCut(port);
+        _silos.Add(new SiloProcess(db, "--cluster", "prod", "--secret", "test-secret"));
+        _silos.Add(new SiloProcess(db.Replace($"Port={port}", $"Port={_cut.Port}"), "--cluster", "prod", "--secret", "test-secret"));
+        var (healthy, partitioned) = (_silos[0], _silos[1]);
+        SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 2), TimeSpan.FromSeconds(45), "both silos in both views");
+        // Some grains on the silo to be partitioned: services whose grains hash there.
+        for (int i = 0; i < 8; i++) Assert.Equal(0, healthy.Orca("service", "create", $"s{i}", "--image", "orca-test/busybox:1", "--replicas", "0").Code);
+        SiloProcess.Until(() => partitioned.Activations().Any(a => a.StartsWith("IServiceGrain/", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "a service on the silo to cut off");
+        var theirs = partitioned.Activations().Where(a => a.StartsWith("IServiceGrain/", StringComparison.Ordinal)).ToList();
+
+        _cut.Cut();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan? fencedAt = null, takenAt = null;
+        SiloProcess.Until(() =>
+        {
+            if (fencedAt is null && partitioned.Get("v1/cluster")!["fenced"]!.GetValue<bool>() && partitioned.Activations().Count == 0) fencedAt = clock.Elapsed;
+            if (takenAt is null)
+            {
+                var view = healthy.Get("v1/cluster")!["view"]!.AsArray();
+                if (view.Count == 1)
+                {
+                    foreach (var grain in theirs) healthy.Orca("service", "inspect", grain["IServiceGrain/".Length..]); // calls activate them here now
+                    if (theirs.All(healthy.Activations().Contains)) takenAt = clock.Elapsed;
+                }
+            }
+            return fencedAt is not null && takenAt is not null;
+        }, TimeSpan.FromSeconds(45), "fenced and taken over");
+        Assert.True(fencedAt < takenAt, $"fenced after {fencedAt}, taken over after {takenAt}: two owners at once");
+        Assert.Contains("dead", healthy.Orca("cluster", "ls").Stdout);
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _silos) s.Dispose();
+        _cut?.Dispose();
+    }
+}

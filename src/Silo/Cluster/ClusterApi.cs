@@ -33,14 +33,25 @@ public static class ClusterApi
         });
         app.MapGet("/v1/cluster", async () =>
         {
-            var rows = await cluster.Membership.ListAsync();
+            // The membership table when the database answers; this silo's own view (and whether it is fenced) always.
+            List<SiloRow>? rows = null;
+            string? error = null;
+            try
+            {
+                rows = await cluster.Membership.ListAsync();
+            }
+            catch (Exception e)
+            {
+                error = $"the membership table cannot be read: {e.Message}";
+            }
             return Results.Ok(new
             {
                 cluster = cluster.Membership.Cluster,
                 self = cluster.Address,
                 view = cluster.View,
                 fenced = cluster.Fenced,
-                silos = rows.Select(r => new { r.Address, r.Generation, status = r.Status.ToString().ToLowerInvariant(), r.StartedAt, r.LastHeartbeat, r.Activations }),
+                error,
+                silos = (rows ?? []).Select(r => new { r.Address, r.Generation, status = r.Status.ToString().ToLowerInvariant(), r.StartedAt, r.LastHeartbeat, r.Activations }),
             });
         });
     }
