@@ -52,6 +52,8 @@ public sealed class SiloHost : IAsyncDisposable
     }
 
     public string Url => _app.Urls.First();
+    public SiloGrainRuntime Runtime => _runtime;
+    public SiloCluster? Cluster => _cluster;
     public string Database => _store.Description;
 
     public static async Task<SiloHost> StartAsync(SiloOptions options)
