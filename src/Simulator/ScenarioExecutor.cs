@@ -25,6 +25,15 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
     }
 
     private IClusterGrain Cluster => runtime.GetGrain<IClusterGrain>(IClusterGrain.Key);
+
+    /// <summary>After a view change, as the first live silo does in production: wake the cluster (it wakes every node
+    /// grain and tells the scheduler every node) and every service (its tasks re-announce themselves).</summary>
+    public void ResumeAfterViewChange() => runtime.Loop.Schedule(runtime.Loop.Now, _ =>
+    {
+        _ = Cluster.ResumeAsync();
+        foreach (var service in observer.Services.Values.Where(s => !s.Removed).Select(s => s.Name).Order(StringComparer.Ordinal))
+            _ = Service(service).ResumeAsync();
+    }, null);
     private IServiceGrain Service(string name) => runtime.GetGrain<IServiceGrain>(name);
 
     private async Task ExecuteAsync(ScenarioStep step)
@@ -71,6 +80,8 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
     private async Task FaultAsync(FaultStep fault)
     {
         observer.Fault(fault.At, fault.Describe(), fault.IsDisruptive);
+        if (fault.Kind == FaultKind.CrashSilo) runtime.CrashSilo(fault.Selector);
+        if (fault.Kind == FaultKind.RecoverSilo) runtime.RecoverSilo(fault.Selector);
         foreach (var id in fault.Nodes)
         {
             var host = cluster.Hosts[id];

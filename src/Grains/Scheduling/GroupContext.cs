@@ -42,6 +42,9 @@ public sealed class GroupContext
     public long MemoryUsed(SchedulingNode n) => Batch.MemoryUsed[n.Index];
     public bool PortTaken(SchedulingNode n, int port) => n.UsesPort(port) || Batch.PortTaken(n.Index, port);
 
+    /// <summary>Tasks of every service on the node, this batch's included.</summary>
+    public int TaskLoad(SchedulingNode n) => n.TaskCount + Batch.TasksPlaced[n.Index];
+
     /// <summary>The node has the group's image, or will once this batch's earlier tasks start there.</summary>
     public bool HasImage(SchedulingNode n) => n.HasImage(Request.Image) || Batch.ImagePlaced(n.Index, Request.Image);
 
@@ -79,7 +82,11 @@ internal sealed class BatchOverlay
             MemoryUsed[i] = Nodes[i].Allocated.MemoryBytes;
         }
         _countScratch = new int[Nodes.Count];
+        TasksPlaced = new int[Nodes.Count];
     }
+
+    /// <summary>Tasks this batch has placed per node index, of every service.</summary>
+    public int[] TasksPlaced { get; }
 
     public IReadOnlyList<SchedulingNode> Nodes { get; }
     public long[] CpuUsed { get; }
@@ -101,6 +108,7 @@ internal sealed class BatchOverlay
 
     public void Take(SchedulingNode n, TaskRequest request)
     {
+        TasksPlaced[n.Index]++;
         CpuUsed[n.Index] += request.Resources.CpuMillis;
         MemoryUsed[n.Index] += request.Resources.MemoryBytes;
         if (!_placedByService.TryGetValue(request.Service, out var placed)) _placedByService[request.Service] = placed = [];

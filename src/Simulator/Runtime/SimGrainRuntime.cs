@@ -56,6 +56,81 @@ public sealed class SimGrainRuntime : IGrainFactory
     public List<string> Faults { get; } = [];
     public long FaultCount { get; private set; }
 
+    public const string FirstSilo = "silo1";
+    private readonly List<string> _silos = [FirstSilo];
+    private readonly HashSet<string> _crashed = [];
+    private string[] _view = [FirstSilo];
+    private readonly List<Message> _parked = [];
+
+    /// <summary>Simulated silos (one by default: every grain on it, as before).</summary>
+    public int SiloCount => _silos.Count;
+    public IReadOnlyList<string> Silos => _silos;
+    public IReadOnlyList<string> View => _view;
+
+    /// <summary>How long a crashed silo stays in the others' view before it is declared dead.</summary>
+    public TimeSpan SiloDeadAfter { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Called after every view change (the host resumes grains, as the real silos do).</summary>
+    public Action? ViewChanged { get; set; }
+
+    public void ConfigureSilos(int count)
+    {
+        _silos.Clear();
+        for (int i = 1; i <= count; i++) _silos.Add($"silo{i}");
+        _view = [.. _silos];
+    }
+
+    private string Owner(GrainAddress a) => _silos.Count == 1 ? FirstSilo : GrainDirectory.Owner($"{a.Interface.Name}/{a.Key}", _view);
+
+    /// <summary>A silo process dies: its activations are gone at once, with whatever they held in memory; the
+    /// others declare it dead after <see cref="SiloDeadAfter"/>, and its grains then come back elsewhere.</summary>
+    public void CrashSilo(string silo)
+    {
+        if (!_crashed.Add(silo)) return;
+        foreach (var address in _addresses.Values)
+            if (address.Activation is { Silo: var s } a && s == silo)
+            {
+                Park(a.Kill());
+                address.Activation = null;
+            }
+        Loop.ScheduleAfter(SiloDeadAfter.Ticks, _ =>
+        {
+            if (!_crashed.Contains(silo) || !_view.Contains(silo)) return;
+            SetView(_view.Where(v => v != silo).ToArray());
+        }, null);
+    }
+
+    /// <summary>The silo starts again and joins with a new incarnation (it serves none of its old activations).</summary>
+    public void RecoverSilo(string silo)
+    {
+        if (!_crashed.Remove(silo)) return;
+        SetView(_view.Append(silo).Distinct().Order(StringComparer.Ordinal).ToArray());
+    }
+
+    private void SetView(string[] view)
+    {
+        if (view.Length == 0) return;
+        _view = view;
+        foreach (var address in _addresses.Values)
+            if (address.Activation is { } a && a.Silo != Owner(address))
+            {
+                Park(a.Kill());
+                address.Activation = null;
+            }
+        var parked = _parked.ToList();
+        _parked.Clear();
+        foreach (var m in parked) Loop.Schedule(Loop.Now, DeliverCallback, m);
+        ViewChanged?.Invoke();
+    }
+
+    /// <summary>Calls that did not finish (or could not be delivered) wait for the next view, as a real silo's
+    /// forwarding retries until the membership names the grain's new owner.</summary>
+    private void Park(IEnumerable<Turn> turns)
+    {
+        foreach (var t in turns)
+            if (t is Message m) _parked.Add(m);
+    }
+
     public TGrain GetGrain<TGrain>(string key) where TGrain : IGrainWithStringKey
     {
         var address = Address(typeof(TGrain), key);
@@ -110,7 +185,13 @@ public sealed class SimGrainRuntime : IGrainFactory
             var activation = target.Activation;
             if (activation is null)
             {
-                target.Activation = activation = new Activation(runtime, target);
+                var owner = runtime.Owner(target);
+                if (runtime._crashed.Contains(owner))
+                {
+                    runtime._parked.Add(this); // its owner is down but not yet declared dead
+                    return;
+                }
+                target.Activation = activation = new Activation(runtime, target, owner);
                 runtime.Activations++;
             }
             activation.Enqueue(this);

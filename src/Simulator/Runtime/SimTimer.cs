@@ -36,7 +36,7 @@ internal sealed class SimTimer : IGrainTimer
 
     private void OnDue(Tick tick)
     {
-        if (!_disposed && tick.Version == _version) _activation.Enqueue(tick);
+        if (!_disposed && tick.Version == _version && !_activation.Dead) _activation.Enqueue(tick);
     }
 
     private sealed class Tick(SimTimer timer, long version) : Turn

@@ -6,7 +6,7 @@ namespace Orca.Simulator.Scenarios;
 internal static class ConfigRows
 {
     private static readonly string[] ClusterKeys = ["heartbeat", "suspect-after", "down-after", "batch-delay", "reconcile-debounce", "stop-grace", "disable-filter"];
-    private static readonly string[] SimKeys = ["latency", "api-latency", "unreachable-timeout", "start-delay", "pull-delay", "stop-delay", "sample", "rack-label"];
+    private static readonly string[] SimKeys = ["latency", "api-latency", "unreachable-timeout", "start-delay", "pull-delay", "stop-delay", "sample", "rack-label", "silos", "silo-dead-after"];
 
     public static void Config(RawRow row, ParseState state)
     {
@@ -47,6 +47,8 @@ internal static class ConfigRows
                 };
                 state.SampleInterval = Positive(p.Duration("sample"), "sample", ctx) ?? state.SampleInterval;
                 state.RackLabel = p.String("rack-label") ?? state.RackLabel;
+                state.Silos = p.Int("silos", 1, 64) ?? state.Silos;
+                state.SiloDeadAfter = Positive(p.Duration("silo-dead-after"), "silo-dead-after", ctx) ?? state.SiloDeadAfter;
                 p.RejectUnknown(SimKeys);
                 break;
             default:

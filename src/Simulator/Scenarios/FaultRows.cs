@@ -22,6 +22,19 @@ internal static class FaultRows
         state.Steps.Add(new FaultStep(row.Line, row.At, kind, selector, nodes, factor));
     }
 
+    /// <summary><c>crash-silo silo2</c> / <c>recover-silo silo2</c>: one of the silos set by <c>config,sim,silos=N</c>.</summary>
+    public static void Silo(RawRow row, ParseState state, FaultKind kind)
+    {
+        ParamList.Parse(row.Params, row.Context, false).RejectUnknown([]);
+        var names = Enumerable.Range(1, state.Silos).Select(i => $"silo{i}").ToList();
+        if (!names.Contains(row.Target))
+        {
+            row.Context.TargetError($"'{row.Target}' is not a silo; expected one of {string.Join(", ", names)} (set how many with config,sim,silos=N)");
+            return;
+        }
+        state.Steps.Add(new FaultStep(row.Line, row.At, kind, row.Target, [], 1));
+    }
+
     public static void CrashStorm(RawRow row, ParseState state)
     {
         var p = ParamList.Parse(row.Params, row.Context, false);

@@ -27,6 +27,8 @@ internal static class RowHandlers
         ["drain-rack"] = (r, s) => FaultRows.Fault(r, s, FaultKind.Drain, rack: true),
         ["activate-rack"] = (r, s) => FaultRows.Fault(r, s, FaultKind.Activate, rack: true),
         ["crash-storm"] = FaultRows.CrashStorm,
+        ["crash-silo"] = (r, s) => FaultRows.Silo(r, s, FaultKind.CrashSilo),
+        ["recover-silo"] = (r, s) => FaultRows.Silo(r, s, FaultKind.RecoverSilo),
         ["expect"] = ExpectRows.Expect,
         ["end"] = (r, s) =>
         {

@@ -16,6 +16,10 @@ public sealed class Scenario
     public required TimeSpan SampleInterval { get; init; }
     public required string RackLabel { get; init; }
     public required TimeSpan End { get; init; }
+
+    /// <summary>Simulated silos hosting the grains (1: every grain on one silo).</summary>
+    public int Silos { get; init; } = 1;
+    public TimeSpan SiloDeadAfter { get; init; } = TimeSpan.FromSeconds(6);
 }
 
 /// <summary>One row of a scenario, at its virtual time.</summary>
@@ -31,16 +35,22 @@ public sealed record ScaleStep(int Line, TimeSpan At, string Service, int Replic
 
 public sealed record RemoveServiceStep(int Line, TimeSpan At, string Service) : ScenarioStep(Line, At);
 
-public enum FaultKind { Crash, Recover, Partition, Heal, Slow, Drain, Activate }
+public enum FaultKind { Crash, Recover, Partition, Heal, Slow, Drain, Activate, CrashSilo, RecoverSilo }
 
 /// <summary>A fault or operator action on the nodes a selector chose (resolved when the file was read).</summary>
 public sealed record FaultStep(int Line, TimeSpan At, FaultKind Kind, string Selector, IReadOnlyList<string> Nodes, double Factor)
     : ScenarioStep(Line, At)
 {
-    public string Describe() => Kind == FaultKind.Slow ? $"slow {Selector} x{Factor:0.##}" : $"{Kind.ToString().ToLowerInvariant()} {Selector}";
+    public string Describe() => Kind switch
+    {
+        FaultKind.Slow => $"slow {Selector} x{Factor:0.##}",
+        FaultKind.CrashSilo => $"crash silo {Selector}",
+        FaultKind.RecoverSilo => $"recover silo {Selector}",
+        _ => $"{Kind.ToString().ToLowerInvariant()} {Selector}",
+    };
 
     /// <summary>Faults that take capacity away (their recovery is measured as time to converge).</summary>
-    public bool IsDisruptive => Kind is FaultKind.Crash or FaultKind.Partition or FaultKind.Drain;
+    public bool IsDisruptive => Kind is FaultKind.Crash or FaultKind.Partition or FaultKind.Drain or FaultKind.CrashSilo;
 }
 
 /// <summary>Random crashes of the selected nodes over a period, each followed by a recovery after a drawn downtime.</summary>

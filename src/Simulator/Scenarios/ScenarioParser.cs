@@ -46,6 +46,8 @@ public static class ScenarioParser
             SampleInterval = state.SampleInterval,
             RackLabel = state.RackLabel,
             End = end,
+            Silos = state.Silos,
+            SiloDeadAfter = state.SiloDeadAfter,
         };
     }
 
@@ -132,4 +134,6 @@ internal sealed class ParseState(string file, List<ScenarioError> errors)
     public NetworkModel Network { get; set; } = NetworkModel.Default;
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(10);
     public string RackLabel { get; set; } = "rack";
+    public int Silos { get; set; } = 1;
+    public TimeSpan SiloDeadAfter { get; set; } = TimeSpan.FromSeconds(6);
 }

@@ -1,4 +1,4 @@
-namespace Orca.Silo.Cluster;
+namespace Orca.Grains.Runtime;
 
 /// <summary>
 /// Where a grain lives: the active silo with the highest rendezvous hash of (grain, silo). Every silo with the same
