@@ -128,6 +128,16 @@ public class PlotTests
     }
 
     [Fact]
+    public void ARunThatEndsWithNoTaskStillGetsItsPlotsAndReport()
+    {
+        var dir = TempDir();
+        Run("0s,add-nodes,n,count=2\n1s,create-service,web,replicas=0\n1m,end,,\n", outDir: dir);
+        var report = PlotSet.WriteAll(RunResults.Read(dir));
+        Assert.True(File.Exists(report));
+        Assert.True(File.Exists(Path.Combine(dir, "rack-balance.svg")));
+    }
+
+    [Fact]
     public void NiceTicksAreRound()
     {
         Assert.Equal([0, 50, 100, 150, 200, 250], NiceScale.Linear(0, 210, 0, 100).Ticks());

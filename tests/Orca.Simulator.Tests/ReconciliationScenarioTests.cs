@@ -216,3 +216,66 @@ public class LostEventTests
         SimulationHarness.AssertPassed(r); // no task counted running without its container (lost-container)
     }
 }
+
+public class SiloFailoverTests
+{
+    private const string Cluster = """
+        0s,config,sim,silos=3 silo-dead-after=6s
+        0s,add-nodes,n,count=12 racks=3 cpu=4 memory=8Gi
+        1s,create-services,s,count=6 replicas=4 spread=node.labels.rack
+
+        """;
+
+    [Theory]
+    [InlineData("silo1")]
+    [InlineData("silo2")]
+    [InlineData("silo3")]
+    public void WhicheverSiloCrashesItsGrainsComeBackAndNothingIsLostOrDuplicated(string silo)
+    {
+        var r = SimulationHarness.Run(Cluster + $"""
+            1m,crash-silo,{silo},
+            1m30s,crash-node,n0001,
+            2m,scale,s001,replicas=8
+            3m,expect,cluster,running=28 pending=0 nodes-down=1 violations=0
+            4m,recover-silo,{silo},
+            5m,scale,s002,replicas=2
+            6m,expect,cluster,running=26 pending=0 violations=0
+            6m,end,,
+            """);
+        SimulationHarness.AssertPassed(r); // also: no duplicate, orphan or lost container on the hosts
+    }
+
+    [Fact]
+    public void TwoSilosDownAtOnceAndBack()
+    {
+        var r = SimulationHarness.Run(Cluster + """
+            1m,crash-silo,silo1,
+            1m,crash-silo,silo3,
+            2m,crash-node,n0005,
+            3m,expect,cluster,running=24 pending=0 violations=0
+            4m,recover-silo,silo1,
+            4m,recover-silo,silo3,
+            5m,expect,cluster,running=24 violations=0
+            5m,end,,
+            """);
+        SimulationHarness.AssertPassed(r);
+    }
+
+    [Fact]
+    public void SiloFailoverIsDeterministic()
+    {
+        var rows = Cluster + "1m,crash-silo,silo2,\n2m,recover-silo,silo2,\n3m,end,,\n";
+        var a = SimulationHarness.TempDir();
+        var b = SimulationHarness.TempDir();
+        SimulationHarness.Run(rows, seed: 5, outDir: a);
+        SimulationHarness.Run(rows, seed: 5, outDir: b);
+        Assert.Equal(File.ReadAllText(Path.Combine(a, "events.csv")), File.ReadAllText(Path.Combine(b, "events.csv")));
+    }
+
+    [Fact]
+    public void ABadSiloNameIsRefused()
+    {
+        var e = Assert.Throws<Orca.Simulator.Scenarios.ScenarioException>(() => SimulationHarness.Run(Cluster + "1m,crash-silo,silo9,\n"));
+        Assert.Contains("'silo9' is not a silo; expected one of silo1, silo2, silo3", e.Message);
+    }
+}

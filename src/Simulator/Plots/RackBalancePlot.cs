@@ -13,7 +13,7 @@ public static class RackBalancePlot
 
     public static Chart Draw(RunResults r)
     {
-        var end = r.Snapshots.Last();
+        var end = r.Snapshots.Count > 0 ? r.Snapshots[^1] : (At: r.Summary.VirtualSeconds, Label: "end");
         var running = r.Placements.Where(p => p.At == end.At && p.Label == end.Label && p.State == "running").ToList();
         var rackLabels = r.Nodes.Select(n => n.Rack).Distinct().OrderBy(x => x, NaturalOrder.Instance).ToList();
         var status = r.StatusAt(end.At);

@@ -76,8 +76,10 @@ public static class CaseGenerators
         from rack in Gen.Elements(nodes.Select(n => n.Rack).Distinct().ToArray())
         from service in Gen.Elements(services.Select(s => s.Name).ToArray())
         from replicas in Gen.Choose(0, 30)
+        from silo in Gen.Choose(1, CheckCase.SiloCount)
         select kind switch
         {
+            FaultCaseKind.CrashSilo or FaultCaseKind.RecoverSilo => new FaultCase(at, kind, $"silo{silo}", 0),
             FaultCaseKind.CrashRack or FaultCaseKind.RecoverRack => new FaultCase(at, kind, $"r{rack}", 0),
             FaultCaseKind.Scale => new FaultCase(at, kind, service, replicas),
             FaultCaseKind.Remove => new FaultCase(at, kind, service, 0),

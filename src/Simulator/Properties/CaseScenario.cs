@@ -43,6 +43,7 @@ public static class CaseScenario
         var csv = new StringBuilder();
         foreach (var line in header) csv.Append("# ").Append(line).Append('\n');
         csv.Append(string.Join(",", Scenarios.ScenarioParser.Header)).Append('\n');
+        if (c.HasSiloFaults) csv.Append(Inv($"0s,config,sim,silos={CheckCase.SiloCount}\n"));
         if (disabledFilters.Count > 0)
             csv.Append("0s,config,cluster,").Append(string.Join(" ", disabledFilters.Select(f => $"disable-filter={f}"))).Append('\n');
         foreach (var n in c.Nodes)
@@ -54,8 +55,13 @@ public static class CaseScenario
         var at = Time(servicesAt);
         foreach (var s in c.Services) csv.Append($"{at},create-service,{s.Name},{ServiceParams(s)}\n");
         var removed = new HashSet<string>();
+        var crashedSilos = new HashSet<string>();
         foreach (var f in c.Faults)
         {
+            // Never every silo at once: with no control plane left, a user's call would fail, not wait.
+            if (f.Kind == FaultCaseKind.CrashSilo && (crashedSilos.Contains(f.Target) || crashedSilos.Count == CheckCase.SiloCount - 1)) continue;
+            if (f.Kind == FaultCaseKind.CrashSilo) crashedSilos.Add(f.Target);
+            if (f.Kind == FaultCaseKind.RecoverSilo) crashedSilos.Remove(f.Target);
             var row = FaultRow(f, removed);
             if (row is not null) csv.Append(Inv($"{f.AtSeconds}s,{row}\n"));
         }
@@ -88,6 +94,8 @@ public static class CaseScenario
         FaultCaseKind.Drain => $"drain,{f.Target},",
         FaultCaseKind.Activate => $"activate,{f.Target},",
         FaultCaseKind.Scale => removed.Contains(f.Target) ? null : Inv($"scale,{f.Target},replicas={f.Replicas}"),
+        FaultCaseKind.CrashSilo => $"crash-silo,{f.Target},",
+        FaultCaseKind.RecoverSilo => $"recover-silo,{f.Target},",
         _ => removed.Add(f.Target) ? $"remove-service,{f.Target}," : null,
     };
 

@@ -57,6 +57,7 @@ public static class CaseShrinker
             {
                 FaultCaseKind.CrashRack or FaultCaseKind.RecoverRack => racks.Contains(f.Target),
                 FaultCaseKind.Scale or FaultCaseKind.Remove => services.Contains(f.Target),
+                FaultCaseKind.CrashSilo or FaultCaseKind.RecoverSilo => true,
                 _ => nodes.Contains(f.Target),
             }).ToList(),
         };

@@ -13,7 +13,7 @@ public sealed record ServiceCase(string Name, int Replicas, long CpuMillis, long
     public string ImageName => $"img{Image}:1";
 }
 
-public enum FaultCaseKind { Crash, Recover, CrashRack, RecoverRack, Partition, Heal, Drain, Activate, Scale, Remove }
+public enum FaultCaseKind { Crash, Recover, CrashRack, RecoverRack, Partition, Heal, Drain, Activate, Scale, Remove, CrashSilo, RecoverSilo }
 
 /// <summary>A generated event at a time: a fault on a node or rack, or a change to a service.</summary>
 public sealed record FaultCase(int AtSeconds, FaultCaseKind Kind, string Target, int Replicas);
@@ -23,6 +23,10 @@ public sealed record FaultCase(int AtSeconds, FaultCaseKind Kind, string Target,
 public sealed record CheckCase(IReadOnlyList<NodeCase> Nodes, IReadOnlyList<ServiceCase> Services, IReadOnlyList<FaultCase> Faults)
 {
     public int Racks => Nodes.Select(n => n.Rack).Distinct().Count();
+
+    /// <summary>Cases with silo faults run on <see cref="SiloCount"/> simulated silos; the others on one.</summary>
+    public const int SiloCount = 3;
+    public bool HasSiloFaults => Faults.Any(f => f.Kind is FaultCaseKind.CrashSilo or FaultCaseKind.RecoverSilo);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Nodes.Count} nodes in {Racks} racks, {Services.Count} services ({Services.Sum(s => s.Replicas)} replicas), {Faults.Count} faults");

@@ -118,6 +118,7 @@ public static class ReconciliationProperties
         var drained = c.Nodes.Where(n => n.Drained).Select(n => n.Id).ToHashSet();
         foreach (var f in c.Faults)
         {
+            if (f.Kind is FaultCaseKind.CrashSilo or FaultCaseKind.RecoverSilo or FaultCaseKind.Scale or FaultCaseKind.Remove) continue;
             var targets = f.Kind is FaultCaseKind.CrashRack or FaultCaseKind.RecoverRack
                 ? c.Nodes.Where(n => $"r{n.Rack}" == f.Target).Select(n => n.Id).ToList() : [f.Target];
             foreach (var id in targets)
@@ -130,7 +131,7 @@ public static class ReconciliationProperties
                     FaultCaseKind.Heal => partitioned.Remove(id),
                     FaultCaseKind.Drain => drained.Add(id),
                     FaultCaseKind.Activate => drained.Remove(id),
-                    _ => false,
+                    _ => false, // scale, removal and silo faults leave the nodes as they are
                 };
             }
         }
