@@ -84,6 +84,12 @@ internal sealed class SiloActivation : IGrainContext
                     Interlocked.Increment(ref _runtime.Faults);
                     Console.Error.WriteLine($"orca: {Interface.Name}/{Key} {turn.Describe()}: {e.GetType().Name}: {e.Message}");
                 }
+                if (e is InconsistentStateException)
+                {
+                    // Someone else wrote this grain's state since it was read: let go, so the next call re-reads it.
+                    Handover();
+                    break;
+                }
             }
             finally
             {
@@ -92,6 +98,23 @@ internal sealed class SiloActivation : IGrainContext
             }
         }
         await Grain.OnDeactivateAsync();
+    }
+
+    /// <summary>Ends this activation and gives the calls still queued to a fresh one (which reads the state anew).</summary>
+    private void Handover()
+    {
+        List<SiloTurn> rest = [];
+        List<SiloTimer> timers;
+        lock (_lock)
+        {
+            _stopping = true;
+            timers = [.. _timerList];
+            _mailbox.Writer.TryComplete();
+            while (_mailbox.Reader.TryRead(out var t)) rest.Add(t);
+        }
+        foreach (var t in timers) t.Dispose();
+        _runtime.Remove(this);
+        foreach (var t in rest) _runtime.Requeue(Interface, Key, t);
     }
 
     /// <summary>Deactivates when nothing is queued, no timer runs and nothing happened for <paramref name="idle"/>.</summary>

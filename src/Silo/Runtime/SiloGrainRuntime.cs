@@ -85,6 +85,10 @@ public sealed class SiloGrainRuntime(GrainTypeRegistry registry, GrainServices s
         return n;
     }
 
+    /// <summary>A call that was queued on an activation that let go, given to the grain's next activation.</summary>
+    internal void Requeue(Type grainInterface, string key, SiloTurn turn) =>
+        _activations.GetOrAdd((grainInterface, key), k => new SiloActivation(this, k.Item1, k.Item2)).Enqueue(turn);
+
     internal void Remove(SiloActivation activation) => _activations.TryRemove(new KeyValuePair<(Type, string), SiloActivation>((activation.Interface, activation.Key), activation));
 
     /// <summary>Deactivates activations idle for longer than <paramref name="idle"/> that have no timer running.</summary>
