@@ -94,6 +94,10 @@ public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
         _silos[2].Kill();
         SiloProcess.Until(() => _silos[0].Get("v1/cluster")!["view"]!.AsArray().Count == 1, Settle, "one silo left in the view");
         SiloProcess.Until(() => _silos[0].Running("web").Count == 4, Settle, "still 4 running with one silo");
+        // The CLI given several silos uses the next one when one does not answer.
+        var (code, stdout, stderr) = Processes.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "orca.dll"),
+            "--silo", $"{_silos[1].Url},{_silos[2].Url},{_silos[0].Url}", "service", "ls"]);
+        Assert.True(code == 0 && stdout.Contains("web"), stdout + stderr);
         _silos[1].Start();
         _silos[2].Start();
         SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3), Settle, "three silos again");
