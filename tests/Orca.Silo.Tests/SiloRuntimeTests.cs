@@ -145,7 +145,7 @@ public sealed class StaleEtagTests
         await a.GetGrain<ICounterGrain>("g").NoteAsync("from a");
         Assert.Equal(["from a"], await a.GetGrain<ICounterGrain>("g").LogAsync());
         Assert.Equal(["from a"], await b.GetGrain<ICounterGrain>("g").LogAsync());   // b activates: reads a's write
-        await a.GetGrain<ICounterGrain>("g").NoteAsync("a again");                    // a writes: b's etag is now stale
+        await a.GetGrain<ICounterGrain>("g").AddDirectAsync("a again");               // a writes: b's etag is now stale
         await Assert.ThrowsAsync<InconsistentStateException>(() => b.GetGrain<ICounterGrain>("g").AddDirectAsync("from b"));
         Assert.Equal(["from a", "a again"], await b.GetGrain<ICounterGrain>("g").LogAsync()); // b re-read, nothing lost
         Assert.Equal(["from a", "a again"], (await store.ReadAsync<CounterState>("counter", "g")).State!.Log);
