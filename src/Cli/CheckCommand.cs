@@ -23,18 +23,18 @@ public static class CheckCommand
         };
         command.SetAction(parse =>
         {
-            if (parse.GetValue(runs) < 1) return Error("--runs must be 1 or more");
+            if (parse.GetValue(runs) < 1) return ExitCodes.Refuse("--runs must be 1 or more");
             var selected = new List<CheckProperty>();
             foreach (var name in parse.GetValue(property) ?? [])
             {
                 var p = PropertyCatalog.Find(name);
-                if (p is null) return Error($"no property '{name}'; expected one of {string.Join(", ", PropertyCatalog.All.Select(x => x.Name))} (or 1–10)");
+                if (p is null) return ExitCodes.Refuse($"no property '{name}'; expected one of {string.Join(", ", PropertyCatalog.All.Select(x => x.Name))} (or 1–10)");
                 selected.Add(p);
             }
             if (selected.Count == 0) selected.AddRange(PropertyCatalog.All);
             var disabled = parse.GetValue(disable) ?? [];
             foreach (var f in disabled)
-                if (!FilterPipeline.FilterNames.Contains(f)) return Error($"--disable-filter {f}: expected one of {string.Join(", ", FilterPipeline.FilterNames)}");
+                if (!FilterPipeline.FilterNames.Contains(f)) return ExitCodes.Refuse($"--disable-filter {f}: expected one of {string.Join(", ", FilterPipeline.FilterNames)}");
             var options = new CheckOptions(parse.GetValue(runs), parse.GetValue(seed), parse.GetValue(outDir)?.FullName ?? Path.GetFullPath("counterexamples"))
             {
                 DisabledFilters = disabled,
@@ -46,11 +46,6 @@ public static class CheckCommand
         return command;
     }
 
-    private static int Error(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return ExitCodes.BadInput;
-    }
 
     private static List<PropertyReport> Run(List<CheckProperty> properties, CheckOptions options)
     {

@@ -9,4 +9,11 @@ public static class ExitCodes
 
     /// <summary>The input is wrong (scenario errors, bad options); nothing ran.</summary>
     public const int BadInput = 2;
+
+    /// <summary>Prints "error: MESSAGE" on standard error and returns <see cref="BadInput"/>.</summary>
+    public static int Refuse(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return BadInput;
+    }
 }

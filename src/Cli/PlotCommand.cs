@@ -28,8 +28,7 @@ public static class PlotCommand
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException or InvalidOperationException or System.Text.Json.JsonException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.BadInput;
+                return ExitCodes.Refuse(e.Message);
             }
         });
         return command;
@@ -37,12 +36,12 @@ public static class PlotCommand
 
     private static int Plot(DirectoryInfo[] folders, string? only, string? atText, FileInfo? output, bool png)
     {
-        if (folders.Length != 1) return Error("give one results folder (or two with --compare)");
-        if (only is not null && !PlotSet.Names.Contains(only)) return Error($"--plot {only}: expected one of {string.Join(", ", PlotSet.Names)}");
+        if (folders.Length != 1) return ExitCodes.Refuse("give one results folder (or two with --compare)");
+        if (only is not null && !PlotSet.Names.Contains(only)) return ExitCodes.Refuse($"--plot {only}: expected one of {string.Join(", ", PlotSet.Names)}");
         double? at = null;
         if (atText is not null)
         {
-            if (!QuantityFormat.TryParseDuration(atText, out var t)) return Error($"--at {atText}: expected a virtual time such as 90s or 7m");
+            if (!QuantityFormat.TryParseDuration(atText, out var t)) return ExitCodes.Refuse($"--at {atText}: expected a virtual time such as 90s or 7m");
             at = t.TotalSeconds;
         }
         var results = RunResults.Read(folders[0].FullName);
@@ -70,7 +69,7 @@ public static class PlotCommand
 
     private static int Compare(DirectoryInfo[] folders, FileInfo? output, bool png)
     {
-        if (folders.Length != 2) return Error("--compare takes two results folders");
+        if (folders.Length != 2) return ExitCodes.Refuse("--compare takes two results folders");
         var runs = folders.Select(f => (RunResults.Read(f.FullName), (string?)f.Name)).ToList();
         var dir = output?.FullName ?? Directory.GetCurrentDirectory();
         Directory.CreateDirectory(dir);
@@ -88,15 +87,10 @@ public static class PlotCommand
     {
         foreach (var f in written) Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, f)}");
         if (!png) return ExitCodes.Ok;
-        if (PngExport.Tool() is null) return Error(PngExport.Missing);
+        if (PngExport.Tool() is null) return ExitCodes.Refuse(PngExport.Missing);
         foreach (var f in PngExport.Convert(written.Where(w => w.EndsWith(".svg", StringComparison.Ordinal))))
             Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, f)}");
         return ExitCodes.Ok;
     }
 
-    private static int Error(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return ExitCodes.BadInput;
-    }
 }

@@ -41,8 +41,7 @@ public static class SiloCommands
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.BadInput;
+                return ExitCodes.Refuse(e.Message);
             }
             await using var _ = silo;
             Console.WriteLine($"orca silo listening on {silo.Url} (state: {silo.Database})");

@@ -38,10 +38,7 @@ public static class SimCommands
             if (parse.GetValue(until) is { } text)
             {
                 if (!QuantityFormat.TryParseDuration(text, out var t) || t <= TimeSpan.Zero)
-                {
-                    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --until {text}: expected a virtual time such as 90s, 30m or 1h30m");
-                    return ExitCodes.BadInput;
-                }
+                    return ExitCodes.Refuse($"--until {text}: expected a virtual time such as 90s, 30m or 1h30m");
                 stopAt = t;
             }
             var options = new SimulationOptions

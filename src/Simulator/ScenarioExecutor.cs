@@ -29,11 +29,7 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
     /// <summary>After a view change, as the first live silo does in production: wake the cluster (it wakes every node
     /// grain and tells the scheduler every node) and every service (its tasks re-announce themselves).</summary>
     public void ResumeAfterViewChange() => runtime.Loop.Schedule(runtime.Loop.Now, _ =>
-    {
-        _ = Cluster.ResumeAsync();
-        foreach (var service in observer.Services.Values.Where(s => !s.Removed).Select(s => s.Name).Order(StringComparer.Ordinal))
-            _ = Service(service).ResumeAsync();
-    }, null);
+        _ = ControlPlane.ResumeAsync(runtime, observer.Services.Values.Where(s => !s.Removed).Select(s => s.Name).Order(StringComparer.Ordinal).ToList()), null);
     private IServiceGrain Service(string name) => runtime.GetGrain<IServiceGrain>(name);
 
     private async Task ExecuteAsync(ScenarioStep step)

@@ -5,12 +5,7 @@ namespace Orca.Cli.Tests;
 /// <summary>Runs the real <c>orca</c> command (the built CLI) as a user would, in the repository folder.</summary>
 internal static class OrcaProcess
 {
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Orca.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Orca.sln not found above the test folder");
-    }
+    public static string RepoRoot() => Orca.Tests.Shared.RepoPaths.RepoRoot();
 
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunWithPath(null, args);
 
@@ -34,10 +29,5 @@ internal static class OrcaProcess
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public static string TempDir()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "orca-cli-tests", Guid.NewGuid().ToString("n"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    public static string TempDir() => Orca.Tests.Shared.RepoPaths.TempDir("orca-cli-tests");
 }

@@ -4,19 +4,9 @@ namespace Orca.Silo.Tests;
 
 internal static class Processes
 {
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Orca.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Orca.sln not found above the test folder");
-    }
+    public static string RepoRoot() => Orca.Tests.Shared.RepoPaths.RepoRoot();
 
-    public static string TempDir(string prefix)
-    {
-        var path = Path.Combine(Path.GetTempPath(), prefix, Guid.NewGuid().ToString("n")[..12]);
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    public static string TempDir(string prefix) => Orca.Tests.Shared.RepoPaths.TempDir(prefix);
 
     /// <summary>Runs a program to its end; returns exit code and output.</summary>
     public static (int Code, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, IDictionary<string, string>? env = null)

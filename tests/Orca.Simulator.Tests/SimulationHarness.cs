@@ -16,19 +16,9 @@ internal static class SimulationHarness
         Assert.True(result.Summary.Passed, "the run failed:\n" + string.Join("\n", problems.Take(20)));
     }
 
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Orca.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Orca.sln not found above the test folder");
-    }
+    public static string RepoRoot() => Orca.Tests.Shared.RepoPaths.RepoRoot();
 
-    public static string TempDir()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "orca-tests", Guid.NewGuid().ToString("n"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    public static string TempDir() => Orca.Tests.Shared.RepoPaths.TempDir("orca-tests");
 
     /// <summary>Rows of placements.csv taken at the end of the run.</summary>
     public static List<string[]> FinalPlacements(string outDir) =>

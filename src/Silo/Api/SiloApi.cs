@@ -167,7 +167,6 @@ public static class SiloApi
     {
         var nodes = (await cluster.ListNodesAsync()).Where(n => n.Status == NodeStatus.Ready && n.Spec.Endpoint is not null).ToList();
         if (nodes.Count == 0) return; // nothing to ask: the tasks wait, pending, for a node
-        string? why = null;
         foreach (var n in nodes)
         {
             using var client = DockerDriverFactory.Client(n.Spec.Endpoint!, TimeSpan.FromSeconds(10));
@@ -175,9 +174,9 @@ public static class SiloApi
             {
                 if (await client.ImageExistsAsync(image)) return;
             }
-            catch (ContainerDriverException e)
+            catch (ContainerDriverException)
             {
-                why = e.Message;
+                // that node cannot say; the pull below gives the reason if no node has the image
             }
         }
         using var puller = DockerDriverFactory.Client(nodes[0].Spec.Endpoint!, TimeSpan.FromSeconds(60));
@@ -189,7 +188,6 @@ public static class SiloApi
         {
             throw new ArgumentException($"image: {image} is on no node and could not be pulled: {e.Message}");
         }
-        _ = why;
     }
 
     private static async Task<List<ServiceInfo>> Services(SiloGrainRuntime runtime, SqlGrainStateStore store)

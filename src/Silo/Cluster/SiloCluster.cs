@@ -196,8 +196,7 @@ public sealed class SiloCluster : IGrainRouter, IAsyncDisposable
     {
         try
         {
-            await _runtime.GetGrain<IClusterGrain>(IClusterGrain.Key).ResumeAsync();
-            foreach (var service in await _store.ListKeysAsync("service")) await _runtime.GetGrain<IServiceGrain>(service).ResumeAsync();
+            await ControlPlane.ResumeAsync(_runtime, await _store.ListKeysAsync("service"));
         }
         catch (Exception e)
         {

@@ -39,12 +39,7 @@ public sealed class SiloGrainRuntime(GrainTypeRegistry registry, GrainServices s
 
     internal object Send(Type grainInterface, string key, MethodInfo method, object?[] args)
     {
-        var (oneWay, result) = _plans.GetOrAdd(method, m =>
-        {
-            bool ow = m.GetCustomAttribute<OneWayAttribute>() is not null;
-            var rt = m.ReturnType;
-            return (ow, rt.IsGenericType ? rt.GetGenericArguments()[0] : null);
-        });
+        var (oneWay, result) = Plan(method);
         if (Router is { } router && router.RemoteOwner(grainInterface, key) is not null)
         {
             var remote = router.ForwardAsync(grainInterface, key, method, args);
@@ -56,16 +51,20 @@ public sealed class SiloGrainRuntime(GrainTypeRegistry registry, GrainServices s
             }
             return CallFactory.FromJson(result, remote);
         }
-        return InvokeLocal(grainInterface, key, method, args, oneWay);
+        return Invoke(grainInterface, key, method, args, oneWay, result);
     }
 
+    private (bool OneWay, Type? Result) Plan(MethodInfo method) => _plans.GetOrAdd(method, m =>
+        (m.GetCustomAttribute<OneWayAttribute>() is not null, m.ReturnType.IsGenericType ? m.ReturnType.GetGenericArguments()[0] : null));
+
     /// <summary>Runs a call on this silo's activation of the grain (creating it if needed).</summary>
-    public Task InvokeLocal(Type grainInterface, string key, MethodInfo method, object?[] args, bool oneWay = false)
+    public Task InvokeLocal(Type grainInterface, string key, MethodInfo method, object?[] args) =>
+        Invoke(grainInterface, key, method, args, oneWay: false, Plan(method).Result);
+
+    private Task Invoke(Type grainInterface, string key, MethodInfo method, object?[] args, bool oneWay, Type? result)
     {
         if (Router?.Fenced == true)
             return Task.FromException(new InvalidOperationException("this silo is fenced: it lost its membership lease and serves no grain"));
-        var result = _plans.GetOrAdd(method, m => (m.GetCustomAttribute<OneWayAttribute>() is not null,
-            m.ReturnType.IsGenericType ? m.ReturnType.GetGenericArguments()[0] : null)).Result;
         var activation = _activations.GetOrAdd((grainInterface, key), k => new SiloActivation(this, k.Item1, k.Item2));
         var call = CallFactory.Create(result, method, args);
         activation.Enqueue(call);
