@@ -5,6 +5,7 @@ using Orca.Simulator.Hosts;
 using Orca.Simulator.Metrics;
 using Orca.Simulator.Runtime;
 using Orca.Simulator.Scenarios;
+using Orleans.Runtime;
 
 namespace Orca.Simulator;
 
@@ -26,10 +27,6 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
 
     private IClusterGrain Cluster => runtime.GetGrain<IClusterGrain>(IClusterGrain.Key);
 
-    /// <summary>After a view change, as the first live silo does in production: wake the cluster (it wakes every node
-    /// grain and tells the scheduler every node) and every service (its tasks re-announce themselves).</summary>
-    public void ResumeAfterViewChange() => runtime.Loop.Schedule(runtime.Loop.Now, _ =>
-        _ = ControlPlane.ResumeAsync(runtime, observer.Services.Values.Where(s => !s.Removed).Select(s => s.Name).Order(StringComparer.Ordinal).ToList()), null);
     private IServiceGrain Service(string name) => runtime.GetGrain<IServiceGrain>(name);
 
     private async Task ExecuteAsync(ScenarioStep step)
@@ -66,6 +63,11 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
                     observer.Expect(expect);
                     break;
             }
+        }
+        catch (SiloUnavailableException)
+        {
+            // The silo that owned the grain died and is not declared dead yet: as the CLI does, try again shortly.
+            runtime.Loop.ScheduleAfter(TimeSpan.FromSeconds(1).Ticks, Run, new Pending(this, step));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException)
         {

@@ -45,9 +45,8 @@ public static class Simulation
         var observer = new SimObserver(scenario.RackLabel, Open("events.csv"), Open("timeseries.csv"), Open("placements.csv"),
             TimeSpan.FromSeconds(2)) { FaultWindow = scenario.Cluster.DownAfter + TimeSpan.FromMinutes(1) };
         // With several silos, state must really round-trip: a crashed silo's unsaved changes are lost.
-        var store = new InMemoryStateStore(options.SerializeMessages || scenario.Silos > 1);
-        var runtime = new SimGrainRuntime(loop, OrcaGrainTypes.Registry(), new GrainServices(store, cluster), observer,
-            scenario.Cluster, random, scenario.Network, options.SerializeMessages);
+        var store = new SimStateStore(options.SerializeMessages || scenario.Silos > 1);
+        var runtime = new SimGrainRuntime(loop, store, cluster, observer, scenario.Cluster, random, scenario.Network, options.SerializeMessages);
         cluster.Runtime = runtime;
         if (scenario.Silos > 1)
         {
@@ -56,7 +55,6 @@ public static class Simulation
         }
 
         var executor = new ScenarioExecutor(runtime, cluster, observer, random.Fork("faults"));
-        runtime.ViewChanged = executor.ResumeAfterViewChange;
         executor.Schedule(scenario.Steps);
         ScheduleSamples(loop, observer, runtime, scenario.SampleInterval, end);
         if (progress is not null)

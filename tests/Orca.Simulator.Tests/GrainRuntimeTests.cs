@@ -2,9 +2,14 @@ using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Simulator.Engine;
 using Orca.Simulator.Runtime;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Orca.Simulator.Tests;
 
+[Alias("orca.tests.IRecorderGrain")]
 public interface IRecorderGrain : IGrainWithStringKey
 {
     Task<int> WorkAsync(string label);
@@ -14,43 +19,55 @@ public interface IRecorderGrain : IGrainWithStringKey
     Task<Snapshot> EchoAsync(Snapshot value);
     Task FailAsync();
     [OneWay] Task FailQuietlyAsync();
+    Task<int> ActivationNumberAsync();
 }
 
-public sealed record Snapshot(string Name, IReadOnlyDictionary<string, string> Labels, Resources Resources);
+[GenerateSerializer, Immutable, Alias("orca.tests.Snapshot")]
+public sealed record Snapshot([property: Id(0)] string Name, [property: Id(1)] IReadOnlyDictionary<string, string> Labels,
+    [property: Id(2)] Resources Resources);
 
+[GenerateSerializer, Alias("orca.tests.RecorderState")]
 public sealed class RecorderState
 {
-    public List<string> Log { get; set; } = [];
+    [Id(0)] public List<string> Log { get; set; } = [];
 }
 
-/// <summary>Records the order of its turns; <see cref="WorkAsync"/> awaits another grain in the middle.</summary>
+/// <summary>An ordinary Orleans grain (Grain base class, [PersistentState], RegisterGrainTimer, GetPrimaryKeyString)
+/// that records the order of its turns; <see cref="WorkAsync"/> awaits another grain in the middle.</summary>
 public sealed class RecorderGrain : Grain, IRecorderGrain
 {
-    private readonly IPersistentState<RecorderState> State;
+    private static int _activations;
+    private readonly IPersistentState<RecorderState> _state;
+    private readonly TimeProvider _time;
+    private readonly int _activation = ++_activations;
 
-    public RecorderGrain(IGrainContext context, GrainServices services) : base(context) =>
-        State = PersistentState<RecorderState>("recorder", services.Store);
+    public RecorderGrain(IGrainContext context, IGrainRuntime runtime,
+        [PersistentState("recorder", OrcaStorage.Name)] IPersistentState<RecorderState> state, TimeProvider time) : base(context, runtime)
+    {
+        _state = state;
+        _time = time;
+    }
 
     public async Task<int> WorkAsync(string label)
     {
-        State.State.Log.Add($"{label}:begin");
-        if (Key != "helper") await GrainFactory.GetGrain<IRecorderGrain>("helper").WorkAsync("nested");
-        State.State.Log.Add($"{label}:end");
-        await State.WriteStateAsync();
-        return State.State.Log.Count;
+        _state.State.Log.Add($"{label}:begin");
+        if (this.GetPrimaryKeyString() != "helper") await GrainFactory.GetGrain<IRecorderGrain>("helper").WorkAsync("nested");
+        _state.State.Log.Add($"{label}:end");
+        await _state.WriteStateAsync();
+        return _state.State.Log.Count;
     }
 
     public Task NoteAsync(string label)
     {
-        State.State.Log.Add(label);
+        _state.State.Log.Add(label);
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<string>> LogAsync() => Task.FromResult<IReadOnlyList<string>>(State.State.Log.ToList());
+    public Task<IReadOnlyList<string>> LogAsync() => Task.FromResult<IReadOnlyList<string>>(_state.State.Log.ToList());
 
     public Task StartTimerAsync(TimeSpan period)
     {
-        RegisterTimer(() => NoteAsync($"tick@{Now - new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero):c}"), period, period);
+        this.RegisterGrainTimer(() => NoteAsync($"tick@{_time.GetUtcNow() - SimTimeProvider.Epoch:c}"), period, period);
         return Task.CompletedTask;
     }
 
@@ -59,16 +76,19 @@ public sealed class RecorderGrain : Grain, IRecorderGrain
     public Task FailAsync() => throw new InvalidOperationException("boom");
 
     public Task FailQuietlyAsync() => throw new InvalidOperationException("nobody waits for this");
+
+    public Task<int> ActivationNumberAsync() => Task.FromResult(_activation);
 }
 
 public class GrainRuntimeTests
 {
-    private static (EventLoop, SimGrainRuntime) Runtime(bool serialize = false)
+    private static (EventLoop, SimGrainRuntime) Runtime(bool serialize = false, int silos = 1)
     {
         var loop = new EventLoop();
-        var registry = new GrainTypeRegistry().Register<IRecorderGrain>((ctx, s) => new RecorderGrain(ctx, s));
-        var runtime = new SimGrainRuntime(loop, registry, new GrainServices(new InMemoryStateStore(serialize), null!), new NullSink(),
+        var runtime = new SimGrainRuntime(loop, new SimStateStore(serialize), null, new NullSink(),
             new OrcaOptions(), new SimRandom(1), NetworkModel.Default, serialize);
+        runtime.AddGrainAssembly(typeof(RecorderGrain).Assembly);
+        if (silos > 1) runtime.ConfigureSilos(silos);
         return (loop, runtime);
     }
 
@@ -102,6 +122,17 @@ public class GrainRuntimeTests
     }
 
     [Fact]
+    public void OneActivationPerKeyWhateverTheNumberOfReferences()
+    {
+        var (loop, runtime) = Runtime();
+        Task<int>[] calls = null!;
+        loop.Schedule(0, _ => calls = Enumerable.Range(0, 10).Select(_ => runtime.GetGrain<IRecorderGrain>("same").ActivationNumberAsync()).ToArray(), null);
+        loop.Run(TimeSpan.TicksPerSecond);
+        Assert.Single(calls.Select(c => c.Result).Distinct());
+        Assert.Equal(1, runtime.Activations);
+    }
+
+    [Fact]
     public void OneWayCallsReturnAtOnceAndArriveInOrder()
     {
         var (loop, runtime) = Runtime();
@@ -130,7 +161,7 @@ public class GrainRuntimeTests
     }
 
     [Fact]
-    public void SerializedMessagesRoundTripRecordsAndExceptionsReachTheCaller()
+    public void SerializedMessagesRoundTripThroughOrleansAndExceptionsReachTheCaller()
     {
         var (loop, runtime) = Runtime(serialize: true);
         var grain = runtime.GetGrain<IRecorderGrain>("a");
@@ -158,13 +189,46 @@ public class GrainRuntimeTests
     }
 
     [Fact]
+    public void AGrainWhoseStateCannotBeReadServesNoCall()
+    {
+        var (loop, runtime) = Runtime();
+        runtime.Store.FailReadsOf = grain => grain.EndsWith("/broken", StringComparison.Ordinal);
+        var broken = runtime.GetGrain<IRecorderGrain>("broken");
+        Task<IReadOnlyList<string>> first = null!, second = null!;
+        loop.Schedule(0, _ => { first = broken.LogAsync(); second = broken.LogAsync(); }, null);
+        loop.Run(TimeSpan.TicksPerSecond);
+        Assert.Contains("cannot be read", first.Exception!.InnerException!.Message);
+        Assert.True(second.IsFaulted, "a call queued behind the failed activation must fail too, not see empty state");
+        runtime.Store.FailReadsOf = null;
+        Assert.Empty(Await(loop, broken.LogAsync())); // the next call activates it afresh, from the store
+    }
+
+    [Fact]
+    public void ASiloCrashLosesMemoryKeepsStoredStateAndRefusesCallsUntilDeclaredDead()
+    {
+        var (loop, runtime) = Runtime(serialize: true, silos: 2);
+        var grain = runtime.GetGrain<IRecorderGrain>("a");
+        loop.Schedule(0, _ => { grain.WorkAsync("saved"); grain.NoteAsync("unsaved"); }, null);
+        loop.Run(TimeSpan.TicksPerSecond);
+        var silo = runtime.LiveActivations().Single(a => a.Grain.EndsWith("/a", StringComparison.Ordinal)).Silo;
+        Task<IReadOnlyList<string>> during = null!;
+        loop.Schedule(loop.Now, _ => { runtime.CrashSilo(silo); during = grain.LogAsync(); }, null);
+        loop.Run(loop.Now + TimeSpan.TicksPerSecond);
+        Assert.IsType<SiloUnavailableException>(during.Exception!.InnerException);
+        loop.Run(loop.Now + runtime.SiloDeadAfter.Ticks);
+        var after = Await(loop, grain.LogAsync());
+        Assert.Equal(["saved:begin", "saved:end"], after); // the unsaved note died with the silo
+        Assert.NotEqual(silo, runtime.LiveActivations().Single(a => a.Grain.EndsWith("/a", StringComparison.Ordinal)).Silo);
+    }
+
+    [Fact]
     public void StateWritesCheckEtags()
     {
-        var store = new InMemoryStateStore(serialize: true);
-        var etag = store.WriteAsync("s", "k", new RecorderState(), null).Result;
-        Assert.Throws<InconsistentStateException>(() => store.WriteAsync("s", "k", new RecorderState(), null).GetAwaiter().GetResult());
-        var next = store.WriteAsync("s", "k", new RecorderState { Log = ["x"] }, etag).Result;
+        var store = new SimStateStore(serialize: true);
+        var etag = store.Write("s", "k", new RecorderState(), null);
+        Assert.Throws<InconsistentStateException>(() => store.Write("s", "k", new RecorderState(), null));
+        var next = store.Write("s", "k", new RecorderState { Log = ["x"] }, etag);
         Assert.NotEqual(etag, next);
-        Assert.Equal(["x"], store.ReadAsync<RecorderState>("s", "k").Result.State!.Log);
+        Assert.Equal(["x"], store.Read<RecorderState>("s", "k").State!.Log);
     }
 }

@@ -1,39 +1,57 @@
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Orca.Grains.Grains;
 
+[GenerateSerializer, Alias("orca.ClusterGrainState")]
 public sealed class ClusterGrainState
 {
-    public Dictionary<string, NodeInfo> Nodes { get; set; } = new(StringComparer.Ordinal);
+    [Id(0)] public Dictionary<string, NodeInfo> Nodes { get; set; } = new(StringComparer.Ordinal);
+    [Id(1)] public SortedSet<string> Services { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
-/// The node registry and the arbiter of node health. Node grains report missed and restored heartbeats; this grain
-/// decides Suspect (no new tasks) after <see cref="OrcaOptions.SuspectAfterMissedHeartbeats"/> misses and Down
-/// (tasks replaced elsewhere) once <see cref="OrcaOptions.DownAfter"/> has passed since the last good heartbeat.
+/// The node registry, the service registry and the arbiter of node health. Node grains report missed and restored
+/// heartbeats; this grain decides Suspect (no new tasks) after <see cref="OrcaOptions.SuspectAfterMissedHeartbeats"/>
+/// misses and Down (tasks replaced elsewhere) once <see cref="OrcaOptions.DownAfter"/> has passed since the last good
+/// heartbeat. Its activation is the one place the control plane resumes from: it wakes every node grain (their
+/// heartbeats and container adoption start) and every service grain (they resume their unsettled tasks).
 /// </summary>
-public sealed class ClusterGrain : Grain, IClusterGrain
+public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
 {
     private readonly IPersistentState<ClusterGrainState> _state;
+    private readonly TimeProvider _time;
+    private readonly IEventSink _events;
+    private readonly OrcaOptions _options;
 
-    public ClusterGrain(IGrainContext context, GrainServices services) : base(context) =>
-        _state = PersistentState<ClusterGrainState>("cluster", services.Store);
+    public ClusterGrain(IGrainContext context, IGrainRuntime runtime,
+        [PersistentState("cluster", OrcaStorage.Name)] IPersistentState<ClusterGrainState> state,
+        TimeProvider time, IEventSink events, OrcaOptions options) : base(context, runtime)
+    {
+        _state = state;
+        _time = time;
+        _events = events;
+        _options = options;
+    }
 
     private Dictionary<string, NodeInfo> Nodes => _state.State.Nodes;
+    private DateTimeOffset Now => _time.GetUtcNow();
     private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key);
 
-    public override Task OnActivateAsync() => ResumeAsync();
-
-    public async Task ResumeAsync()
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A restarted control plane tells the scheduler what it knows and wakes every node grain (heartbeats resume).
-        foreach (var node in Nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal))
-        {
-            await Scheduler.NodeChangedAsync(node);
-            await GrainFactory.GetGrain<INodeGrain>(node.Id).RegisterAsync(node.Spec);
-        }
+        if (Nodes.Count == 0 && _state.State.Services.Count == 0) return; // nothing to resume, nothing to keep alive
+        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        foreach (var id in Nodes.Keys.Order(StringComparer.Ordinal)) await GrainFactory.GetGrain<INodeGrain>(id).WakeAsync();
+        foreach (var service in _state.State.Services) await GrainFactory.GetGrain<IServiceGrain>(service).WakeAsync();
     }
+
+    /// <summary>The keep-alive reminder only brings this grain back after its silo died; the activation does the rest.</summary>
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
+    public Task WakeAsync() => Task.CompletedTask;
 
     public async Task<NodeInfo> AddNodeAsync(NodeSpec spec)
     {
@@ -43,6 +61,7 @@ public sealed class ClusterGrain : Grain, IClusterGrain
             : new NodeInfo(spec, NodeStatus.Ready, NodeAvailability.Active, Now);
         Nodes[spec.Id] = info;
         await _state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
         await GrainFactory.GetGrain<INodeGrain>(spec.Id).RegisterAsync(spec);
         await Changed(info, existing is null ? "node added" : "node updated");
         return info;
@@ -66,14 +85,13 @@ public sealed class ClusterGrain : Grain, IClusterGrain
     public async Task HeartbeatMissedAsync(string nodeId, int consecutiveMisses, DateTimeOffset lastHeartbeat)
     {
         if (!Nodes.TryGetValue(nodeId, out var info) || info.Status == NodeStatus.Down) return;
-        var options = Context.Options;
-        if (Now - lastHeartbeat >= options.DownAfter)
+        if (Now - lastHeartbeat >= _options.DownAfter)
         {
             await Changed(info with { Status = NodeStatus.Down, Since = Now },
                 $"declared down: no heartbeat for {QuantityFormat.Duration(Now - lastHeartbeat)}");
             await GrainFactory.GetGrain<INodeGrain>(nodeId).DeclaredDownAsync();
         }
-        else if (info.Status == NodeStatus.Ready && consecutiveMisses >= options.SuspectAfterMissedHeartbeats)
+        else if (info.Status == NodeStatus.Ready && consecutiveMisses >= _options.SuspectAfterMissedHeartbeats)
         {
             await Changed(info with { Status = NodeStatus.Suspect, Since = Now }, $"suspect: {consecutiveMisses} heartbeats missed");
         }
@@ -85,11 +103,26 @@ public sealed class ClusterGrain : Grain, IClusterGrain
         await Changed(info with { Status = NodeStatus.Ready, Since = Now }, $"heartbeat restored after {info.Status.ToString().ToLowerInvariant()}");
     }
 
+    public async Task RegisterServiceAsync(string service)
+    {
+        if (!_state.State.Services.Add(service)) return;
+        await _state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+    }
+
+    public async Task UnregisterServiceAsync(string service)
+    {
+        if (_state.State.Services.Remove(service)) await _state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<string>> ListServicesAsync() =>
+        Task.FromResult<IReadOnlyList<string>>(_state.State.Services.ToList());
+
     private async Task Changed(NodeInfo info, string message)
     {
         Nodes[info.Id] = info;
         await _state.WriteStateAsync();
         await Scheduler.NodeChangedAsync(info);
-        Context.Events.Publish(new NodeEvent(Now, info.Spec, info.Status, info.Availability, message));
+        _events.Publish(new NodeEvent(Now, info.Spec, info.Status, info.Availability, message));
     }
 }

@@ -1,10 +1,13 @@
 using Orca.Grains.Model;
-using Orca.Grains.Runtime;
 using Orca.Grains.Scheduling;
+using Orleans;
+using TaskRequest = Orca.Grains.Scheduling.TaskRequest;
+using Orleans.Concurrency;
 
 namespace Orca.Grains.Grains;
 
-/// <summary>Key "cluster": the node registry, topology, failure detection verdicts and drain.</summary>
+/// <summary>Key "cluster": the node registry, the service registry, failure detection verdicts and drain.</summary>
+[Alias("orca.IClusterGrain")]
 public interface IClusterGrain : IGrainWithStringKey
 {
     public const string Key = "cluster";
@@ -15,11 +18,17 @@ public interface IClusterGrain : IGrainWithStringKey
     [OneWay] Task HeartbeatMissedAsync(string nodeId, int consecutiveMisses, DateTimeOffset lastHeartbeat);
     [OneWay] Task HeartbeatRestoredAsync(string nodeId);
 
-    /// <summary>After grains moved between silos: tell the scheduler every node again and wake every node grain.</summary>
-    [OneWay] Task ResumeAsync();
+    /// <summary>Services known to the cluster (a service grain registers itself when created).</summary>
+    Task RegisterServiceAsync(string service);
+    [OneWay] Task UnregisterServiceAsync(string service);
+    Task<IReadOnlyList<string>> ListServicesAsync();
+
+    /// <summary>Activates the grain (its activation wakes every node and service grain); does nothing else.</summary>
+    [OneWay] Task WakeAsync();
 }
 
-/// <summary>Key: node id. One host: heartbeats, the containers it runs, through its <see cref="IContainerDriver"/>.</summary>
+/// <summary>Key: node id. One host: heartbeats, the containers it runs, through its <see cref="Runtime.IContainerDriver"/>.</summary>
+[Alias("orca.INodeGrain")]
 public interface INodeGrain : IGrainWithStringKey
 {
     [OneWay] Task RegisterAsync(NodeSpec spec);
@@ -28,21 +37,27 @@ public interface INodeGrain : IGrainWithStringKey
     [OneWay] Task DeclaredDownAsync();
     [OneWay] Task DrainAsync();
 
-    /// <summary>From the host: a container died, was OOM-killed or started (Docker's event stream).</summary>
+    /// <summary>From the host: a container died or was OOM-killed (Docker's event stream).</summary>
     [OneWay] Task ContainerEventAsync(ContainerEvent e);
 
     /// <summary>The outcome of a container start or stop begun by this grain.</summary>
     [OneWay] Task ContainerStartedAsync(string taskId, string? containerId, string? error, bool hostUnreachable);
-    [OneWay] Task ContainerStoppedAsync(string taskId);
+    [OneWay] Task ContainerStoppedAsync(string taskId, bool stopped);
+
+    /// <summary>Activates the grain (an activation starts its heartbeat); does nothing else.</summary>
+    [OneWay] Task WakeAsync();
 
     Task<IReadOnlyList<string>> ListTasksAsync();
 }
 
 public enum ContainerEventKind { Died, OutOfMemory }
 
-public sealed record ContainerEvent(string ContainerId, string TaskId, ContainerEventKind Kind, int ExitCode);
+[GenerateSerializer, Immutable, Alias("orca.ContainerEvent")]
+public sealed record ContainerEvent([property: Id(0)] string ContainerId, [property: Id(1)] string TaskId,
+    [property: Id(2)] ContainerEventKind Kind, [property: Id(3)] int ExitCode);
 
 /// <summary>Key: task id. The lifecycle state machine of one task.</summary>
+[Alias("orca.ITaskGrain")]
 public interface ITaskGrain : IGrainWithStringKey
 {
     [OneWay] Task CreateAsync(TaskSpec spec, PlacementSpec placement);
@@ -51,12 +66,14 @@ public interface ITaskGrain : IGrainWithStringKey
     [OneWay] Task ShutdownAsync(string reason);
     [OneWay] Task OrphanAsync(string reason);
 
-    /// <summary>After a control-plane restart: a pending task queues again, a placed one tells the scheduler where it is.</summary>
+    /// <summary>From its service after either may have lost a message: a pending task queues again at the
+    /// scheduler, an assigned one asks its node again (both idempotent).</summary>
     [OneWay] Task ResumeAsync();
     Task<TaskInfo?> GetAsync();
 }
 
 /// <summary>Key: service name. Desired spec, version history, reconciliation, rolling update, restart policy.</summary>
+[Alias("orca.IServiceGrain")]
 public interface IServiceGrain : IGrainWithStringKey
 {
     Task<ServiceInfo> CreateAsync(ServiceSpec spec);
@@ -66,11 +83,19 @@ public interface IServiceGrain : IGrainWithStringKey
     Task<ServiceInfo?> GetAsync();
     [OneWay] Task TaskChangedAsync(TaskInfo task);
 
-    /// <summary>After grains moved between silos: its live tasks re-announce themselves to the scheduler; it reconciles.</summary>
-    [OneWay] Task ResumeAsync();
+    /// <summary>Its live tasks as the scheduler must count them (a new scheduler activation rebuilds its view).</summary>
+    Task<IReadOnlyList<TaskPlacement>> ListPlacementsAsync();
+
+    /// <summary>Activates the grain (an activation resumes unsettled tasks and reconciles); does nothing else.</summary>
+    [OneWay] Task WakeAsync();
 }
 
+/// <summary>A live task and the node it holds resources on (null while it waits for one).</summary>
+[GenerateSerializer, Immutable, Alias("orca.TaskPlacement")]
+public sealed record TaskPlacement([property: Id(0)] TaskRequest Task, [property: Id(1)] string? Node);
+
 /// <summary>Key "scheduler": places pending tasks in batches.</summary>
+[Alias("orca.ISchedulerGrain")]
 public interface ISchedulerGrain : IGrainWithStringKey
 {
     public const string Key = "scheduler";
@@ -78,13 +103,14 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay] Task CancelAsync(string taskId);
     [OneWay] Task ReleaseAsync(string taskId);
     [OneWay] Task NodeChangedAsync(NodeInfo node);
-
-    /// <summary>Records a task already placed (after a control-plane restart the scheduler's view is rebuilt from the tasks).</summary>
-    [OneWay] Task RestoreAsync(TaskRequest task, string nodeId);
     Task<SchedulerStats> GetStatsAsync();
 }
 
-public sealed record SchedulerStats(int Nodes, int Assigned, int Pending, long Placed, long Batches);
+[GenerateSerializer, Immutable, Alias("orca.SchedulerStats")]
+public sealed record SchedulerStats([property: Id(0)] int Nodes, [property: Id(1)] int Assigned, [property: Id(2)] int Pending,
+    [property: Id(3)] long Placed, [property: Id(4)] long Batches);
 
 /// <summary>A service as reported to users.</summary>
-public sealed record ServiceInfo(ServiceSpec Spec, int Version, int Running, int Pending, bool UpdateInProgress, IReadOnlyList<TaskInfo> Tasks);
+[GenerateSerializer, Immutable, Alias("orca.ServiceInfo")]
+public sealed record ServiceInfo([property: Id(0)] ServiceSpec Spec, [property: Id(1)] int Version, [property: Id(2)] int Running,
+    [property: Id(3)] int Pending, [property: Id(4)] bool UpdateInProgress, [property: Id(5)] IReadOnlyList<TaskInfo> Tasks);

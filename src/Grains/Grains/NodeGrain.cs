@@ -1,62 +1,95 @@
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Orca.Grains.Grains;
 
+[GenerateSerializer, Alias("orca.NodeGrainState")]
 public sealed class NodeGrainState
 {
-    public NodeSpec? Spec { get; set; }
-    public Dictionary<string, NodeTask> Tasks { get; set; } = new(StringComparer.Ordinal);
-    public bool DeclaredDown { get; set; }
+    [Id(0)] public NodeSpec? Spec { get; set; }
+    [Id(1)] public Dictionary<string, NodeTask> Tasks { get; set; } = new(StringComparer.Ordinal);
+    [Id(2)] public bool DeclaredDown { get; set; }
 
     /// <summary>The host incarnation seen at the last heartbeat.</summary>
-    public string? HostIncarnation { get; set; }
+    [Id(3)] public string? HostIncarnation { get; set; }
+
+    /// <summary>What each task needs to run, kept until its container is recorded, so that a start lost with its
+    /// activation (the silo died between create and start, or before either) is made again.</summary>
+    [Id(4)] public Dictionary<string, TaskSpec> Starts { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A task this node was asked to run. <see cref="StopReason"/> is set once a stop was asked for.</summary>
-public sealed record NodeTask(string TaskId, string? ContainerId, string? StopReason);
+[GenerateSerializer, Immutable, Alias("orca.NodeTask")]
+public sealed record NodeTask([property: Id(0)] string TaskId, [property: Id(1)] string? ContainerId, [property: Id(2)] string? StopReason);
 
 /// <summary>
 /// One host. Pings it every heartbeat interval and reports misses to the cluster grain; starts and stops containers
 /// through its <see cref="IContainerDriver"/>. Container starts take seconds (image pulls), so they run outside the
 /// turn and their outcome comes back as a message to this grain, leaving the grain free for heartbeats and stops.
+/// A new activation lists the host's labelled containers before anything else and settles each one: adopted
+/// (running, of a task it runs), started again (created but never started, or never created), stopped and removed
+/// (asked to stop, or of a task it no longer runs), or reported (exited meanwhile).
 /// </summary>
-public sealed class NodeGrain : Grain, INodeGrain
+public sealed class NodeGrain : Grain, INodeGrain, IRemindable
 {
     private readonly IPersistentState<NodeGrainState> _state;
     private readonly IContainerDriverFactory _drivers;
+    private readonly TimeProvider _time;
+    private readonly IRandomSource _random;
+    private readonly OrcaOptions _options;
+    private readonly string _key;
     private IContainerDriver? _driver;
     private IGrainTimer? _heartbeat;
     private int _missed;
     private DateTimeOffset _lastHeartbeat;
 
-    public NodeGrain(IGrainContext context, GrainServices services) : base(context)
+    /// <summary>Tasks whose container start or stop this activation has under way (lost when the activation is).</summary>
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>A new activation lists the host's containers at its first good heartbeat and settles them.</summary>
+    private bool _listOnNextHeartbeat = true;
+
+    public NodeGrain(IGrainContext context, IGrainRuntime runtime,
+        [PersistentState("node", OrcaStorage.Name)] IPersistentState<NodeGrainState> state,
+        IContainerDriverFactory drivers, TimeProvider time, IRandomSource random, OrcaOptions options) : base(context, runtime)
     {
-        _state = PersistentState<NodeGrainState>("node", services.Store);
-        _drivers = services.Drivers;
+        _state = state;
+        _drivers = drivers;
+        _time = time;
+        _random = random;
+        _options = options;
+        _key = this.GetPrimaryKeyString();
     }
 
     private NodeGrainState S => _state.State;
-    private IContainerDriver Driver => _driver ??= _drivers.ForNode(Key, S.Spec?.Endpoint);
-    private INodeGrain Self => GrainFactory.GetGrain<INodeGrain>(Key);
+    private DateTimeOffset Now => _time.GetUtcNow();
+    private IContainerDriver Driver => _driver ??= _drivers.ForNode(_key, S.Spec?.Endpoint);
+    private INodeGrain Self => GrainFactory.GetGrain<INodeGrain>(_key);
+    private IClusterGrain Cluster => GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key);
     private ITaskGrain TaskGrain(string taskId) => GrainFactory.GetGrain<ITaskGrain>(taskId);
 
-    /// <summary>A new activation (first call, or the control plane restarted) lists the host's containers at its
-    /// first good heartbeat: it adopts those of its tasks instead of starting them twice.</summary>
-    private bool _listOnNextHeartbeat = true;
-
-    public override Task OnActivateAsync()
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Spec is not null) StartHeartbeat();
-        return Task.CompletedTask;
+        if (S.Spec is null) return;
+        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        StartHeartbeat();
     }
+
+    /// <summary>The keep-alive reminder only brings this grain back after its silo died; the activation does the rest.</summary>
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
+    public Task WakeAsync() => Task.CompletedTask;
 
     public async Task RegisterAsync(NodeSpec spec)
     {
         if (spec.SameAs(S.Spec) && _heartbeat is not null) return; // already known and beating: a repeated wake-up
+        bool first = S.Spec is null;
         if (S.Spec?.Endpoint != spec.Endpoint) _driver = null;
         S.Spec = spec;
         await _state.WriteStateAsync();
+        if (first) await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
         StartHeartbeat();
     }
 
@@ -64,10 +97,10 @@ public sealed class NodeGrain : Grain, INodeGrain
     {
         if (_heartbeat is not null) return;
         _lastHeartbeat = Now;
-        var interval = Context.Options.HeartbeatInterval;
+        var interval = _options.HeartbeatInterval;
         // Spread the first beats of many nodes over one interval instead of pinging all hosts at once.
-        var first = TimeSpan.FromTicks((long)(interval.Ticks * Context.Random.NextDouble()));
-        _heartbeat = RegisterTimer(HeartbeatAsync, first, interval);
+        var first = TimeSpan.FromTicks((long)(interval.Ticks * _random.NextDouble()));
+        _heartbeat = this.RegisterGrainTimer(HeartbeatAsync, new GrainTimerCreationOptions(first, interval) { KeepAlive = true });
     }
 
     private async Task HeartbeatAsync()
@@ -80,7 +113,7 @@ public sealed class NodeGrain : Grain, INodeGrain
         catch (ContainerDriverException)
         {
             _missed++;
-            await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).HeartbeatMissedAsync(Key, _missed, _lastHeartbeat);
+            await Cluster.HeartbeatMissedAsync(_key, _missed, _lastHeartbeat);
             return;
         }
         _lastHeartbeat = Now;
@@ -93,17 +126,15 @@ public sealed class NodeGrain : Grain, INodeGrain
         if (_missed > 0 || S.DeclaredDown)
         {
             _missed = 0;
-            await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).HeartbeatRestoredAsync(Key);
+            await Cluster.HeartbeatRestoredAsync(_key);
         }
         else if (!hostChanged && !_listOnNextHeartbeat) return;
         _listOnNextHeartbeat = false;
         await ReconcileContainersAsync();
     }
 
-    /// <summary>After the host was unreachable or changed incarnation: containers of tasks this node no longer runs
-    /// (replaced while it was down) are removed, so a node that comes back never produces duplicates; a container
-    /// that exited while its event could not reach us reports its exit code; a task whose container vanished (the
-    /// host restarted) is orphaned and replaced at once.</summary>
+    /// <summary>Settles every labelled container on the host against what this node was asked to run (see the class
+    /// summary), then starts again what was asked for and has neither a container nor a start under way.</summary>
     private async Task ReconcileContainersAsync()
     {
         IReadOnlyList<ContainerInfo> containers;
@@ -113,34 +144,54 @@ public sealed class NodeGrain : Grain, INodeGrain
         }
         catch (ContainerDriverException)
         {
-            return; // the next heartbeat tries again
+            _listOnNextHeartbeat = true; // the next good heartbeat tries again
+            return;
         }
         S.DeclaredDown = false;
         var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in containers)
         {
-            bool ours = S.Tasks.TryGetValue(c.TaskId, out var t) && (t.ContainerId == c.ContainerId || t.ContainerId is null && t.StopReason is null);
-            if (!ours)
+            if (!S.Tasks.TryGetValue(c.TaskId, out var t) || t.ContainerId is not null && t.ContainerId != c.ContainerId)
             {
-                _ = RemoveStaleAsync(c.ContainerId); // replaced or stopped meanwhile
+                if (!_inFlight.Contains(c.TaskId)) _ = RemoveStaleAsync(c.ContainerId); // replaced or stopped meanwhile
                 continue;
             }
             listed.Add(c.TaskId);
-            bool adopted = t!.ContainerId is null; // its start was never recorded (the control plane restarted meanwhile)
-            if (adopted) S.Tasks[c.TaskId] = t = t with { ContainerId = c.ContainerId };
-            if (c.Running)
+            bool adopted = t.ContainerId is null; // its start was never recorded (the activation that began it is gone)
+            if (_inFlight.Contains(c.TaskId)) continue; // a start or stop of this activation is under way
+            if (t.StopReason is not null)
             {
-                if (adopted) await TaskGrain(c.TaskId).NodeReportAsync(TaskState.Running, null, "adopted: its container runs");
+                if (adopted) S.Tasks[c.TaskId] = t = t with { ContainerId = c.ContainerId };
+                _inFlight.Add(t.TaskId);
+                _ = StopContainerAsync(t.TaskId, c.ContainerId);
                 continue;
             }
-            if (c.ExitCode is null) continue; // created, not started yet: its start is under way
+            if (c.Running)
+            {
+                if (!adopted) continue;
+                S.Tasks[c.TaskId] = t with { ContainerId = c.ContainerId };
+                S.Starts.Remove(c.TaskId);
+                await TaskGrain(c.TaskId).NodeReportAsync(TaskState.Running, null, "adopted: its container runs");
+                continue;
+            }
+            if (c.ExitCode is null || adopted)
+            {
+                listed.Remove(c.TaskId); // created but never started (or exited before its start was recorded): start again
+                continue;
+            }
             await ExitedAsync(t, c.ExitCode.Value, oom: false); // exited while its event could not reach us
         }
-        foreach (var t in S.Tasks.Values.Where(t => t.ContainerId is not null && !listed.Contains(t.TaskId)).ToList())
+        foreach (var t in S.Tasks.Values.Where(t => !listed.Contains(t.TaskId) && !_inFlight.Contains(t.TaskId)).ToList())
         {
+            if (t.ContainerId is null && t.StopReason is null && S.Starts.TryGetValue(t.TaskId, out var spec))
+            {
+                StartContainer(spec); // never created, or created and never started: the driver replaces a leftover
+                continue;
+            }
             S.Tasks.Remove(t.TaskId);
+            S.Starts.Remove(t.TaskId);
             await TaskGrain(t.TaskId).NodeReportAsync(t.StopReason is null ? TaskState.Orphaned : TaskState.Shutdown, null,
-                $"container gone: host {Key} restarted");
+                t.StopReason ?? $"container gone: host {_key} restarted");
         }
         await _state.WriteStateAsync();
     }
@@ -154,7 +205,7 @@ public sealed class NodeGrain : Grain, INodeGrain
         }
         catch (ContainerDriverException)
         {
-            // the next reconciliation after a missed heartbeat tries again
+            // the next listing tries again
         }
     }
 
@@ -162,20 +213,27 @@ public sealed class NodeGrain : Grain, INodeGrain
     {
         if (S.DeclaredDown || S.Spec is null)
         {
-            await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Orphaned, null, $"node {Key} is down");
+            await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Orphaned, null, $"node {_key} is down");
             return;
         }
-        if (S.Tasks.ContainsKey(task.TaskId)) return;
+        if (S.Tasks.ContainsKey(task.TaskId)) return; // asked again (a resumed task): this node has it in hand
         S.Tasks[task.TaskId] = new NodeTask(task.TaskId, null, null);
+        S.Starts[task.TaskId] = task;
         await _state.WriteStateAsync();
         await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Starting, null, null);
+        StartContainer(task);
+    }
+
+    private void StartContainer(TaskSpec task)
+    {
+        _inFlight.Add(task.TaskId);
         _ = RunContainerAsync(task);
     }
 
     /// <summary>Runs outside the turn; touches no grain state and reports back with a message.</summary>
     private async Task RunContainerAsync(TaskSpec task)
     {
-        var spec = new ContainerSpec(task.TaskId, task.Service, Key, task.Image, task.Resources.CpuMillis,
+        var spec = new ContainerSpec(task.TaskId, task.Service, _key, task.Image, task.Resources.CpuMillis,
             task.Resources.MemoryBytes, task.Command, task.Env, task.HostPorts);
         try
         {
@@ -190,11 +248,13 @@ public sealed class NodeGrain : Grain, INodeGrain
 
     public async Task ContainerStartedAsync(string taskId, string? containerId, string? error, bool hostUnreachable)
     {
+        _inFlight.Remove(taskId);
         if (!S.Tasks.TryGetValue(taskId, out var t))
         {
             if (containerId is not null) _ = RemoveStaleAsync(containerId); // orphaned or stopped meanwhile
             return;
         }
+        S.Starts.Remove(taskId);
         if (containerId is null)
         {
             S.Tasks.Remove(taskId);
@@ -208,6 +268,7 @@ public sealed class NodeGrain : Grain, INodeGrain
         await _state.WriteStateAsync();
         if (t.StopReason is not null)
         {
+            _inFlight.Add(taskId);
             _ = StopContainerAsync(taskId, containerId);
             return;
         }
@@ -218,8 +279,8 @@ public sealed class NodeGrain : Grain, INodeGrain
     /// new tasks (otherwise replacements would be placed on it again and again until the next heartbeats fail).</summary>
     private async Task SuspectNowAsync()
     {
-        _missed = Math.Max(_missed + 1, Context.Options.SuspectAfterMissedHeartbeats);
-        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).HeartbeatMissedAsync(Key, _missed, _lastHeartbeat);
+        _missed = Math.Max(_missed + 1, _options.SuspectAfterMissedHeartbeats);
+        await Cluster.HeartbeatMissedAsync(_key, _missed, _lastHeartbeat);
     }
 
     public async Task StopTaskAsync(string taskId, string reason)
@@ -229,28 +290,38 @@ public sealed class NodeGrain : Grain, INodeGrain
             await TaskGrain(taskId).NodeReportAsync(TaskState.Shutdown, null, reason);
             return;
         }
-        if (t.StopReason is not null) return;
-        S.Tasks[taskId] = t with { StopReason = reason };
-        await _state.WriteStateAsync();
-        if (t.ContainerId is not null) _ = StopContainerAsync(taskId, t.ContainerId);
+        if (t.StopReason is null)
+        {
+            S.Tasks[taskId] = t = t with { StopReason = reason };
+            S.Starts.Remove(taskId);
+            await _state.WriteStateAsync();
+        }
+        if (t.ContainerId is not null && _inFlight.Add(taskId)) _ = StopContainerAsync(taskId, t.ContainerId);
     }
 
     private async Task StopContainerAsync(string taskId, string containerId)
     {
         try
         {
-            await Driver.StopContainerAsync(containerId, Context.Options.StopGracePeriod);
+            await Driver.StopContainerAsync(containerId, _options.StopGracePeriod);
             await Driver.RemoveContainerAsync(containerId);
         }
         catch (ContainerDriverException)
         {
-            return; // unreachable: the task ends as orphaned when the node is declared down
+            await Self.ContainerStoppedAsync(taskId, stopped: false); // unreachable: the next listing tries again
+            return;
         }
-        await Self.ContainerStoppedAsync(taskId);
+        await Self.ContainerStoppedAsync(taskId, stopped: true);
     }
 
-    public async Task ContainerStoppedAsync(string taskId)
+    public async Task ContainerStoppedAsync(string taskId, bool stopped)
     {
+        _inFlight.Remove(taskId);
+        if (!stopped)
+        {
+            _listOnNextHeartbeat = true;
+            return;
+        }
         if (!S.Tasks.Remove(taskId, out var t)) return;
         await _state.WriteStateAsync();
         await TaskGrain(taskId).NodeReportAsync(TaskState.Shutdown, null, t.StopReason);
@@ -266,8 +337,9 @@ public sealed class NodeGrain : Grain, INodeGrain
     private async Task ExitedAsync(NodeTask t, int exitCode, bool oom)
     {
         S.Tasks.Remove(t.TaskId);
+        S.Starts.Remove(t.TaskId);
         await _state.WriteStateAsync();
-        _ = RemoveStaleAsync(t.ContainerId!);
+        if (!_inFlight.Contains(t.TaskId)) _ = RemoveStaleAsync(t.ContainerId!);
         var (state, message) = t.StopReason is not null ? (TaskState.Shutdown, t.StopReason)
             : oom ? (TaskState.Failed, "killed: out of memory")
             : exitCode == 0 ? (TaskState.Complete, "exited with code 0")
@@ -280,13 +352,14 @@ public sealed class NodeGrain : Grain, INodeGrain
         S.DeclaredDown = true;
         var lost = S.Tasks.Keys.ToList();
         S.Tasks.Clear();
+        S.Starts.Clear();
         await _state.WriteStateAsync();
-        foreach (var taskId in lost) await TaskGrain(taskId).OrphanAsync($"node {Key} declared down");
+        foreach (var taskId in lost) await TaskGrain(taskId).OrphanAsync($"node {_key} declared down");
     }
 
     public async Task DrainAsync()
     {
-        foreach (var taskId in S.Tasks.Keys.ToList()) await StopTaskAsync(taskId, $"node {Key} drained");
+        foreach (var taskId in S.Tasks.Keys.ToList()) await StopTaskAsync(taskId, $"node {_key} drained");
     }
 
     public Task<IReadOnlyList<string>> ListTasksAsync() =>

@@ -1,6 +1,9 @@
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Grains.Scheduling;
+using Orleans;
+using TaskRequest = Orca.Grains.Scheduling.TaskRequest;
+using Orleans.Runtime;
 
 namespace Orca.Grains.Grains;
 
@@ -8,7 +11,8 @@ namespace Orca.Grains.Grains;
 /// Collects pending tasks and places them in batches with <see cref="Placement"/>. New tasks wait
 /// <see cref="OrcaOptions.SchedulerBatchDelay"/> to form a batch; tasks no node can take stay pending with their
 /// reason published, and are retried when the cluster changes (a node joins or recovers, resources are freed).
-/// Its view is in memory: node specs come from the cluster grain, assignments from its own decisions.
+/// Its view is in memory. An activation builds it before it takes any call: the nodes from the cluster grain, the
+/// live tasks (placed or waiting) from every service; afterwards it follows changes through one-way notifications.
 /// </summary>
 public sealed class SchedulerGrain : Grain, ISchedulerGrain
 {
@@ -17,22 +21,52 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
     private readonly HashSet<string> _pendingIds = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), PlacementRules> _rules = new();
     private readonly Dictionary<string, string> _lastReason = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly IEventSink _events;
+    private readonly OrcaOptions _options;
     private readonly GrainAlarm _tick;
     private long _placed, _batches;
 
-    public SchedulerGrain(IGrainContext context) : base(context) => _tick = new GrainAlarm(context, TickAsync);
+    public SchedulerGrain(IGrainContext context, IGrainRuntime runtime, TimeProvider time, IEventSink events, OrcaOptions options)
+        : base(context, runtime)
+    {
+        _time = time;
+        _events = events;
+        _options = options;
+        _tick = new GrainAlarm(this, time, TickAsync);
+    }
+
+    private DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>Retries of tasks that no node could take wait at least this long, so churn does not rescan the cluster on every event.</summary>
-    private TimeSpan RetryDelay => TimeSpan.FromTicks(Math.Max(Context.Options.SchedulerBatchDelay.Ticks, TimeSpan.TicksPerSecond));
+    private TimeSpan RetryDelay => TimeSpan.FromTicks(Math.Max(_options.SchedulerBatchDelay.Ticks, TimeSpan.TicksPerSecond));
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var cluster = GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key);
+        foreach (var node in await cluster.ListNodesAsync()) _cluster.Upsert(node);
+        foreach (var service in await cluster.ListServicesAsync())
+            foreach (var (task, node) in await GrainFactory.GetGrain<IServiceGrain>(service).ListPlacementsAsync())
+            {
+                if (node is not null && _cluster.Node(node) is not null)
+                    _cluster.Assign(task.TaskId, task.Service, task.Image, node, task.Resources, task.HostPorts);
+                else if (node is null) Add(task);
+            }
+    }
 
     public Task EnqueueAsync(TaskRequest task)
     {
         if (_pendingIds.Contains(task.TaskId) || _cluster.AssignmentOf(task.TaskId) is not null) return Task.CompletedTask;
-        if (RulesOf(task) is null) return Task.CompletedTask; // unreadable placement: stays pending, with the reason published
-        _pendingIds.Add(task.TaskId);
-        _pending.Add(task);
-        _tick.RequestWithin(Context.Options.SchedulerBatchDelay);
+        Add(task);
         return Task.CompletedTask;
+    }
+
+    private void Add(TaskRequest task)
+    {
+        if (RulesOf(task) is null) return; // unreadable placement: stays pending, with the reason published
+        if (!_pendingIds.Add(task.TaskId)) return;
+        _pending.Add(task);
+        _tick.RequestWithin(_options.SchedulerBatchDelay);
     }
 
     public Task CancelAsync(string taskId)
@@ -50,23 +84,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
     public Task NodeChangedAsync(NodeInfo node)
     {
         _cluster.Upsert(node);
-        foreach (var (task, nodeId) in _waitingForNode.Where(w => w.NodeId == node.Id).ToList())
-        {
-            _waitingForNode.Remove((task, nodeId));
-            if (_cluster.AssignmentOf(task.TaskId) is null) _cluster.Assign(task.TaskId, task.Service, task.Image, nodeId, task.Resources, task.HostPorts);
-        }
         if (_pending.Count > 0 && node.Schedulable) _tick.RequestWithin(RetryDelay);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Restores that name a node not known yet wait for it (messages between silos may arrive in any order).</summary>
-    private readonly List<(TaskRequest Task, string NodeId)> _waitingForNode = [];
-
-    public Task RestoreAsync(TaskRequest task, string nodeId)
-    {
-        if (_cluster.AssignmentOf(task.TaskId) is not null) return Task.CompletedTask;
-        if (_cluster.Node(nodeId) is null) _waitingForNode.Add((task, nodeId));
-        else _cluster.Assign(task.TaskId, task.Service, task.Image, nodeId, task.Resources, task.HostPorts);
         return Task.CompletedTask;
     }
 
@@ -79,7 +97,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         _batches++;
         var batch = _pending.ToArray();
         _pending.Clear();
-        var result = Placement.Place(_cluster, batch, t => RulesOf(t)!, Context.Options.DisabledFilters);
+        var result = Placement.Place(_cluster, batch, t => RulesOf(t)!, _options.DisabledFilters);
         result.ApplyTo(_cluster);
         _placed += result.Placed.Count;
         var stillPending = new HashSet<string>(StringComparer.Ordinal);
@@ -90,12 +108,12 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
             var reason = $"{group.Tasks.Count} pending: {group.Reason}";
             if (_lastReason.GetValueOrDefault(group.Service) == reason) continue;
             _lastReason[group.Service] = reason;
-            Context.Events.Publish(new PendingEvent(Now, group.Service, group.Tasks.Count, group.Reason));
+            _events.Publish(new PendingEvent(Now, group.Service, group.Tasks.Count, group.Reason));
         }
         foreach (var service in _lastReason.Keys.Where(s => !stillPending.Contains(s)).ToList())
         {
             _lastReason.Remove(service);
-            Context.Events.Publish(new PendingEvent(Now, service, 0, "all tasks placed"));
+            _events.Publish(new PendingEvent(Now, service, 0, "all tasks placed"));
         }
         _pendingIds.Clear();
         foreach (var t in _pending) _pendingIds.Add(t.TaskId);
@@ -115,7 +133,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         }
         catch (ConstraintException e)
         {
-            Context.Events.Publish(new PendingEvent(Now, task.Service, 1, e.Message));
+            _events.Publish(new PendingEvent(Now, task.Service, 1, e.Message));
             return null;
         }
     }

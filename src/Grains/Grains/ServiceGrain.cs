@@ -1,6 +1,10 @@
 using Orca.Grains.Model;
 using Orca.Grains.Reconciliation;
 using Orca.Grains.Runtime;
+using Orca.Grains.Scheduling;
+using Orleans;
+using TaskRequest = Orca.Grains.Scheduling.TaskRequest;
+using Orleans.Runtime;
 
 namespace Orca.Grains.Grains;
 
@@ -9,43 +13,73 @@ namespace Orca.Grains.Grains;
 /// are recorded and coalesced for <see cref="OrcaOptions.ReconcileDebounce"/>; then <see cref="Reconciler.Compute"/>
 /// decides, and this grain applies the actions, persists, and sends the messages.
 /// </summary>
-public sealed class ServiceGrain : Grain, IServiceGrain
+public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
 {
     private readonly IPersistentState<ServiceGrainState> _state;
+    private readonly TimeProvider _time;
+    private readonly IEventSink _events;
+    private readonly OrcaOptions _options;
     private readonly GrainAlarm _reconcile;
+    private readonly string _key;
 
-    public ServiceGrain(IGrainContext context, GrainServices services) : base(context)
+    public ServiceGrain(IGrainContext context, IGrainRuntime runtime,
+        [PersistentState("service", OrcaStorage.Name)] IPersistentState<ServiceGrainState> state,
+        TimeProvider time, IEventSink events, OrcaOptions options) : base(context, runtime)
     {
-        _state = PersistentState<ServiceGrainState>("service", services.Store);
-        _reconcile = new GrainAlarm(context, ReconcileAsync);
+        _state = state;
+        _time = time;
+        _events = events;
+        _options = options;
+        _key = this.GetPrimaryKeyString();
+        _reconcile = new GrainAlarm(this, time, ReconcileAsync);
     }
 
     private ServiceGrainState S => _state.State;
     private bool Exists => S.Spec is not null && !S.Removed;
+    private DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>Picks up where a previous activation stopped: its live tasks re-announce themselves to the
-    /// scheduler, then the service reconciles.</summary>
-    public override Task OnActivateAsync() => ResumeAsync();
-
-    public async Task ResumeAsync()
+    /// <summary>Picks up where a previous activation stopped (its silo died or restarted, with messages in flight):
+    /// tasks whose creation, placement, start or stop may have been lost are asked again (all idempotent), then the
+    /// service reconciles.</summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Spec is null) return;
-        var live = S.Slots.Values.SelectMany(s => new[] { s.Current, s.Previous }).Concat(S.Retiring.Values)
-            .OfType<TaskInfo>().Where(t => t.State.IsActive());
-        foreach (var t in live) await GrainFactory.GetGrain<ITaskGrain>(t.TaskId).ResumeAsync();
+        if (S.Spec is null || S.Removed && S.Slots.Count == 0 && S.Retiring.Count == 0) return;
+        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        foreach (var slot in S.Slots.Values.OrderBy(s => s.Slot))
+            foreach (var t in new[] { slot.Current, slot.Previous })
+                if (t is { } task && task.State < TaskState.Running) await ResumeTaskAsync(slot.Slot, task);
+        foreach (var t in S.Retiring.Values.OrderBy(t => t.TaskId, StringComparer.Ordinal))
+            await GrainFactory.GetGrain<ITaskGrain>(t.TaskId).ShutdownAsync(t.Message ?? "retired");
         _reconcile.RequestWithin(TimeSpan.Zero);
     }
+
+    private async Task ResumeTaskAsync(int slot, TaskInfo task)
+    {
+        var grain = GrainFactory.GetGrain<ITaskGrain>(task.TaskId);
+        if (task.State == TaskState.New && S.Versions.TryGetValue(task.SpecVersion, out var spec))
+            await grain.CreateAsync(TaskSpecFor(spec, task.TaskId, slot, task.Generation, task.SpecVersion), spec.Placement);
+        else
+            await grain.ResumeAsync();
+    }
+
+    /// <summary>The keep-alive reminder only brings this grain back after its silo died; the activation does the rest.</summary>
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
+    public Task WakeAsync() => Task.CompletedTask;
 
     public async Task<ServiceInfo> CreateAsync(ServiceSpec spec)
     {
         ServiceSpecValidator.Validate(spec);
-        if (spec.Name != Key) throw new ArgumentException($"service name '{spec.Name}' does not match '{Key}'");
-        if (Exists) throw new InvalidOperationException($"service {Key} already exists");
+        if (spec.Name != _key) throw new ArgumentException($"service name '{spec.Name}' does not match '{_key}'");
+        if (Exists) throw new InvalidOperationException($"service {_key} already exists");
         var version = S.Version + 1;
         _state.State = new ServiceGrainState
         {
-            Spec = spec, Version = version, History = S.History, Retiring = S.Retiring, LastGeneration = S.LastGeneration,
+            Spec = spec, Version = version, Versions = S.Versions, Retiring = S.Retiring, LastGeneration = S.LastGeneration,
         };
+        S.Versions[version] = spec;
+        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RegisterServiceAsync(_key);
+        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
         await ChangedAsync(ServiceChange.Created);
         return Info();
     }
@@ -54,15 +88,12 @@ public sealed class ServiceGrain : Grain, IServiceGrain
     {
         ServiceSpecValidator.Validate(spec);
         var current = RequireExisting();
-        if (spec.Name != Key) throw new ArgumentException($"service name '{spec.Name}' does not match '{Key}'");
+        if (spec.Name != _key) throw new ArgumentException($"service name '{spec.Name}' does not match '{_key}'");
         bool templateChanged = !ServiceSpecs.SameTaskTemplate(spec, current);
         if (!templateChanged && spec.Replicas == current.Replicas) return Info();
-        if (templateChanged)
-        {
-            S.History.Add(current);
-            S.Version++;
-        }
+        if (templateChanged) S.Version++;
         S.Spec = spec;
+        S.Versions[S.Version] = spec;
         await ChangedAsync(templateChanged ? ServiceChange.Updated : ServiceChange.Scaled);
         return Info();
     }
@@ -73,6 +104,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         if (replicas is < 0 or > ServiceSpecValidator.MaxReplicas)
             throw new ArgumentException($"replicas must be 0 to {ServiceSpecValidator.MaxReplicas}, not {replicas}");
         S.Spec = current with { Replicas = replicas };
+        S.Versions[S.Version] = S.Spec;
         await ChangedAsync(ServiceChange.Scaled);
         return Info();
     }
@@ -87,18 +119,41 @@ public sealed class ServiceGrain : Grain, IServiceGrain
 
     public Task<ServiceInfo?> GetAsync() => Task.FromResult(Exists ? Info() : null);
 
+    public Task<IReadOnlyList<TaskPlacement>> ListPlacementsAsync()
+    {
+        var list = new List<TaskPlacement>();
+        foreach (var slot in S.Slots.Values.OrderBy(s => s.Slot))
+            foreach (var t in new[] { slot.Previous, slot.Current })
+                if (t is { } task && Placement(slot.Slot, task) is { } p) list.Add(p);
+        foreach (var t in S.Retiring.Values.OrderBy(t => t.TaskId, StringComparer.Ordinal))
+            if (Placement(t.Slot, t) is { } p) list.Add(p);
+        return Task.FromResult<IReadOnlyList<TaskPlacement>>(list);
+    }
+
+    private TaskPlacement? Placement(int slot, TaskInfo task)
+    {
+        if (!task.State.IsActive() || task.State == TaskState.New || !S.Versions.TryGetValue(task.SpecVersion, out var spec)) return null;
+        var request = TaskRequest.For(TaskSpecFor(spec, task.TaskId, slot, task.Generation, task.SpecVersion), spec.Placement);
+        return new TaskPlacement(request, task.State.HoldsNode() ? task.Node : null);
+    }
+
     public Task TaskChangedAsync(TaskInfo task)
     {
         if (S.Retiring.ContainsKey(task.TaskId))
         {
-            if (task.State.IsTerminal()) S.Retiring.Remove(task.TaskId);
+            if (task.State.IsTerminal())
+            {
+                S.Retiring.Remove(task.TaskId);
+                if (S.Removed) _reconcile.RequestWithin(TimeSpan.Zero); // the last one ends the removal
+            }
             else S.Retiring[task.TaskId] = task;
             return _state.WriteStateAsync();
         }
         if (!S.Slots.TryGetValue(task.Slot, out var slot)) return Task.CompletedTask; // a slot removed since
         bool isCurrent = slot.Current?.TaskId == task.TaskId;
         var known = isCurrent ? slot.Current : slot.Previous?.TaskId == task.TaskId ? slot.Previous : null;
-        if (known is null || task.State < known.State) return Task.CompletedTask; // stale report
+        if (known is null || task.State < known.State || task.State == known.State && task.Desired == known.Desired)
+            return Task.CompletedTask; // stale or repeated report
         if (isCurrent)
         {
             slot.Current = task;
@@ -106,7 +161,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         }
         else slot.Previous = task;
         bool needsReconcile = task.State.IsTerminal() || S.UpdateInProgress || slot.Previous is not null;
-        if (needsReconcile) _reconcile.RequestWithin(Context.Options.ReconcileDebounce);
+        if (needsReconcile) _reconcile.RequestWithin(_options.ReconcileDebounce);
         return _state.WriteStateAsync();
     }
 
@@ -117,12 +172,12 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         if (delay > TimeSpan.Zero && !S.Slots.Values.Any(s => s.Updating)) S.NextUpdateAt = Now + delay;
     }
 
-    private ServiceSpec RequireExisting() => Exists ? S.Spec! : throw new KeyNotFoundException($"no service '{Key}'");
+    private ServiceSpec RequireExisting() => Exists ? S.Spec! : throw new KeyNotFoundException($"no service '{_key}'");
 
     private async Task ChangedAsync(ServiceChange change)
     {
         await _state.WriteStateAsync();
-        Context.Events.Publish(new ServiceEvent(Now, S.Spec!, S.Version, change));
+        _events.Publish(new ServiceEvent(Now, S.Spec!, S.Version, change));
         await ReconcileAsync();
     }
 
@@ -137,10 +192,18 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         if (result.UpdateInProgress != S.UpdateInProgress)
         {
             S.UpdateInProgress = result.UpdateInProgress;
-            Context.Events.Publish(new ServiceEvent(Now, spec, S.Version, S.UpdateInProgress ? ServiceChange.UpdateStarted : ServiceChange.UpdateCompleted));
+            _events.Publish(new ServiceEvent(Now, spec, S.Version, S.UpdateInProgress ? ServiceChange.UpdateStarted : ServiceChange.UpdateCompleted));
         }
         if (result.Actions.Count > 0 || result.WakeAt is not null) await _state.WriteStateAsync();
         if (result.WakeAt is { } wake) _reconcile.RequestWithin(wake - Now);
+        if (S.Removed && S.Slots.Count == 0 && S.Retiring.Count == 0) await ForgetAsync();
+    }
+
+    /// <summary>A removed service whose tasks have all ended: off the cluster's list, no keep-alive reminder.</summary>
+    private async Task ForgetAsync()
+    {
+        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).UnregisterServiceAsync(_key);
+        if (await this.GetReminder(OrcaStorage.KeepAliveReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     private async Task ApplyAsync(ServiceSpec spec, ReconcileAction action)
@@ -154,7 +217,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain
                 var slot = S.Slots[stop.Slot];
                 var task = slot.Current?.TaskId == stop.TaskId ? slot.Current : slot.Previous!;
                 if (slot.Current?.TaskId == stop.TaskId) slot.Current = null; else slot.Previous = null;
-                S.Retiring[task.TaskId] = task with { Desired = DesiredTaskState.Shutdown };
+                S.Retiring[task.TaskId] = task with { Desired = DesiredTaskState.Shutdown, Message = stop.Reason };
                 await GrainFactory.GetGrain<ITaskGrain>(stop.TaskId).ShutdownAsync(stop.Reason);
                 break;
             case ReconcileAction.RemoveSlot remove:
@@ -167,7 +230,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain
     {
         if (!S.Slots.TryGetValue(start.Slot, out var slot)) S.Slots[start.Slot] = slot = new SlotState { Slot = start.Slot };
         slot.Generation = S.LastGeneration[slot.Slot] = S.LastGeneration.GetValueOrDefault(slot.Slot, -1) + 1;
-        var taskId = TaskIds.Format(Key, slot.Slot, slot.Generation);
+        var taskId = TaskIds.Format(_key, slot.Slot, slot.Generation);
         if (start.Reason == StartReason.Update && slot.Current is { } old && old.State.IsActive()) slot.Previous = old;
         if (start.Reason == StartReason.Restart)
         {
@@ -177,10 +240,11 @@ public sealed class ServiceGrain : Grain, IServiceGrain
         }
         slot.Updating = start.Reason == StartReason.Update;
         slot.Current = new TaskInfo(taskId, slot.Slot, slot.Generation, S.Version, TaskState.New, DesiredTaskState.Running, null, null, null, Now);
-        var taskSpec = new TaskSpec(taskId, Key, slot.Slot, slot.Generation, S.Version, spec.Image, spec.Resources,
-            spec.HostPorts, spec.Command, spec.Env);
-        await GrainFactory.GetGrain<ITaskGrain>(taskId).CreateAsync(taskSpec, spec.Placement);
+        await GrainFactory.GetGrain<ITaskGrain>(taskId).CreateAsync(TaskSpecFor(spec, taskId, slot.Slot, slot.Generation, S.Version), spec.Placement);
     }
+
+    private TaskSpec TaskSpecFor(ServiceSpec spec, string taskId, int slot, int generation, int version) =>
+        new(taskId, _key, slot, generation, version, spec.Image, spec.Resources, spec.HostPorts, spec.Command, spec.Env);
 
     private ServiceInfo Info()
     {

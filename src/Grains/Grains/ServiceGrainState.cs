@@ -1,33 +1,37 @@
 using Orca.Grains.Model;
+using Orleans;
 
 namespace Orca.Grains.Grains;
 
+[GenerateSerializer, Alias("orca.ServiceGrainState")]
 public sealed class ServiceGrainState
 {
-    public ServiceSpec? Spec { get; set; }
-    public int Version { get; set; }
+    [Id(0)] public ServiceSpec? Spec { get; set; }
+    [Id(1)] public int Version { get; set; }
 
-    /// <summary>Earlier specs, oldest first (for inspection and rollback).</summary>
-    public List<ServiceSpec> History { get; set; } = [];
-    public Dictionary<int, SlotState> Slots { get; set; } = new();
+    /// <summary>Every version's spec by version number (the current one included): for inspection and rollback, and
+    /// to rebuild what a task of an older version needs when it must be announced again.</summary>
+    [Id(2)] public SortedDictionary<int, ServiceSpec> Versions { get; set; } = new();
+    [Id(3)] public Dictionary<int, SlotState> Slots { get; set; } = new();
 
     /// <summary>The last generation started per slot number, kept when a slot is removed and when the service is
     /// removed and created again, so that a task id (service.slot.generation) is never used twice.</summary>
-    public Dictionary<int, int> LastGeneration { get; set; } = new();
+    [Id(4)] public Dictionary<int, int> LastGeneration { get; set; } = new();
 
     /// <summary>Tasks asked to shut down that have not ended yet.</summary>
-    public Dictionary<string, TaskInfo> Retiring { get; set; } = new(StringComparer.Ordinal);
-    public DateTimeOffset NextUpdateAt { get; set; }
-    public bool UpdateInProgress { get; set; }
-    public bool Removed { get; set; }
+    [Id(5)] public Dictionary<string, TaskInfo> Retiring { get; set; } = new(StringComparer.Ordinal);
+    [Id(6)] public DateTimeOffset NextUpdateAt { get; set; }
+    [Id(7)] public bool UpdateInProgress { get; set; }
+    [Id(8)] public bool Removed { get; set; }
 }
 
+[GenerateSerializer, Alias("orca.SlotState")]
 public sealed class SlotState
 {
-    public int Slot { get; set; }
-    public int Generation { get; set; } = -1;
-    public TaskInfo? Current { get; set; }
-    public TaskInfo? Previous { get; set; }
-    public List<DateTimeOffset> RestartTimes { get; set; } = [];
-    public bool Updating { get; set; }
+    [Id(0)] public int Slot { get; set; }
+    [Id(1)] public int Generation { get; set; } = -1;
+    [Id(2)] public TaskInfo? Current { get; set; }
+    [Id(3)] public TaskInfo? Previous { get; set; }
+    [Id(4)] public List<DateTimeOffset> RestartTimes { get; set; } = [];
+    [Id(5)] public bool Updating { get; set; }
 }

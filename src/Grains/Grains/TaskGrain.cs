@@ -1,19 +1,23 @@
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Grains.Scheduling;
+using Orleans;
+using TaskRequest = Orca.Grains.Scheduling.TaskRequest;
+using Orleans.Runtime;
 
 namespace Orca.Grains.Grains;
 
+[GenerateSerializer, Alias("orca.TaskGrainState")]
 public sealed class TaskGrainState
 {
-    public TaskSpec? Spec { get; set; }
-    public PlacementSpec? Placement { get; set; }
-    public TaskState State { get; set; }
-    public DesiredTaskState Desired { get; set; }
-    public string? Node { get; set; }
-    public int? ExitCode { get; set; }
-    public string? Message { get; set; }
-    public DateTimeOffset Timestamp { get; set; }
+    [Id(0)] public TaskSpec? Spec { get; set; }
+    [Id(1)] public PlacementSpec? Placement { get; set; }
+    [Id(2)] public TaskState State { get; set; }
+    [Id(3)] public DesiredTaskState Desired { get; set; }
+    [Id(4)] public string? Node { get; set; }
+    [Id(5)] public int? ExitCode { get; set; }
+    [Id(6)] public string? Message { get; set; }
+    [Id(7)] public DateTimeOffset Timestamp { get; set; }
 }
 
 /// <summary>
@@ -24,11 +28,22 @@ public sealed class TaskGrainState
 public sealed class TaskGrain : Grain, ITaskGrain
 {
     private readonly IPersistentState<TaskGrainState> _state;
+    private readonly TimeProvider _time;
+    private readonly IEventSink _events;
+    private readonly string _key;
 
-    public TaskGrain(IGrainContext context, GrainServices services) : base(context) =>
-        _state = PersistentState<TaskGrainState>("task", services.Store);
+    public TaskGrain(IGrainContext context, IGrainRuntime runtime,
+        [PersistentState("task", OrcaStorage.Name)] IPersistentState<TaskGrainState> state,
+        TimeProvider time, IEventSink events) : base(context, runtime)
+    {
+        _state = state;
+        _time = time;
+        _events = events;
+        _key = this.GetPrimaryKeyString();
+    }
 
     private TaskGrainState S => _state.State;
+    private DateTimeOffset Now => _time.GetUtcNow();
     private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key);
 
     public async Task CreateAsync(TaskSpec spec, PlacementSpec placement)
@@ -45,7 +60,7 @@ public sealed class TaskGrain : Grain, ITaskGrain
     {
         if (S.Spec is null || S.State != TaskState.Pending)
         {
-            await Scheduler.ReleaseAsync(Key); // shut down while the scheduler was placing it
+            if (S.Node != nodeId) await Scheduler.ReleaseAsync(_key); // shut down while the scheduler was placing it
             return;
         }
         S.Node = nodeId;
@@ -62,16 +77,21 @@ public sealed class TaskGrain : Grain, ITaskGrain
 
     public async Task ShutdownAsync(string reason)
     {
-        if (S.Spec is null || S.State.IsTerminal() || S.Desired == DesiredTaskState.Shutdown) return;
+        if (S.Spec is null || S.State.IsTerminal()) return;
+        if (S.Desired == DesiredTaskState.Shutdown)
+        {
+            if (S.State.HoldsNode()) await GrainFactory.GetGrain<INodeGrain>(S.Node!).StopTaskAsync(_key, reason); // asked again
+            return;
+        }
         S.Desired = DesiredTaskState.Shutdown;
         if (S.State is TaskState.New or TaskState.Pending)
         {
-            await Scheduler.CancelAsync(Key);
+            await Scheduler.CancelAsync(_key);
             await MoveAsync(TaskState.Shutdown, reason);
             return;
         }
         await PublishAsync(reason);
-        await GrainFactory.GetGrain<INodeGrain>(S.Node!).StopTaskAsync(Key, reason);
+        await GrainFactory.GetGrain<INodeGrain>(S.Node!).StopTaskAsync(_key, reason);
     }
 
     public async Task OrphanAsync(string reason)
@@ -83,9 +103,17 @@ public sealed class TaskGrain : Grain, ITaskGrain
     public async Task ResumeAsync()
     {
         if (S.Spec is null || S.State.IsTerminal()) return;
-        var request = TaskRequest.For(S.Spec, S.Placement ?? PlacementSpec.None);
-        if (S.State is TaskState.New or TaskState.Pending) await Scheduler.EnqueueAsync(request);
-        else await Scheduler.RestoreAsync(request, S.Node!);
+        if (S.Desired == DesiredTaskState.Shutdown)
+        {
+            await ShutdownAsync(S.Message ?? "shut down");
+            return;
+        }
+        if (S.State is TaskState.New or TaskState.Pending)
+            await Scheduler.EnqueueAsync(TaskRequest.For(S.Spec, S.Placement ?? PlacementSpec.None));
+        else if (S.State is TaskState.Assigned or TaskState.Starting)
+            await GrainFactory.GetGrain<INodeGrain>(S.Node!).StartTaskAsync(S.Spec);
+        else
+            await ReportAsync(); // running: its service may have missed the report
     }
 
     public Task<TaskInfo?> GetAsync() => Task.FromResult(S.Spec is null ? null : Info());
@@ -93,10 +121,10 @@ public sealed class TaskGrain : Grain, ITaskGrain
     private async Task MoveAsync(TaskState to, string? message)
     {
         if (!S.State.CanMoveTo(to))
-            throw new InvalidOperationException($"task {Key}: illegal transition {S.State.Lower()} → {to.Lower()}");
+            throw new InvalidOperationException($"task {_key}: illegal transition {S.State.Lower()} → {to.Lower()}");
         bool heldNode = S.State.HoldsNode();
         S.State = to;
-        if (to.IsTerminal() && heldNode) await Scheduler.ReleaseAsync(Key);
+        if (to.IsTerminal() && heldNode) await Scheduler.ReleaseAsync(_key);
         await PublishAsync(message);
     }
 
@@ -106,13 +134,15 @@ public sealed class TaskGrain : Grain, ITaskGrain
         S.Timestamp = Now;
         await _state.WriteStateAsync();
         var spec = S.Spec!;
-        Context.Events.Publish(new TaskEvent(Now, Key, spec.Service, spec.Slot, spec.SpecVersion, S.State, S.Desired, S.Node, spec.Resources, message));
-        await GrainFactory.GetGrain<IServiceGrain>(spec.Service).TaskChangedAsync(Info());
+        _events.Publish(new TaskEvent(Now, _key, spec.Service, spec.Slot, spec.SpecVersion, S.State, S.Desired, S.Node, spec.Resources, message));
+        await ReportAsync();
     }
+
+    private Task ReportAsync() => GrainFactory.GetGrain<IServiceGrain>(S.Spec!.Service).TaskChangedAsync(Info());
 
     private TaskInfo Info()
     {
         var spec = S.Spec!;
-        return new TaskInfo(Key, spec.Slot, spec.Generation, spec.SpecVersion, S.State, S.Desired, S.Node, S.ExitCode, S.Message, S.Timestamp);
+        return new TaskInfo(_key, spec.Slot, spec.Generation, spec.SpecVersion, S.State, S.Desired, S.Node, S.ExitCode, S.Message, S.Timestamp);
     }
 }

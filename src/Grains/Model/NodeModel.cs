@@ -1,3 +1,4 @@
+using Orleans;
 namespace Orca.Grains.Model;
 
 public enum NodeRole { Worker, Manager }
@@ -9,12 +10,13 @@ public enum NodeStatus { Unknown, Ready, Suspect, Down }
 public enum NodeAvailability { Active, Pause, Drain }
 
 /// <summary>A host as registered: capacity, labels (rack, zone, …), role and how to reach its container engine.</summary>
+[GenerateSerializer, Immutable, Alias("orca.NodeSpec")]
 public sealed record NodeSpec(
-    string Id,
-    Resources Capacity,
-    IReadOnlyDictionary<string, string> Labels,
-    NodeRole Role = NodeRole.Worker,
-    string? Endpoint = null)
+    [property: Id(0)] string Id,
+    [property: Id(1)] Resources Capacity,
+    [property: Id(2)] IReadOnlyDictionary<string, string> Labels,
+    [property: Id(3)] NodeRole Role = NodeRole.Worker,
+    [property: Id(4)] string? Endpoint = null)
 {
     public string? Label(string name) => Labels.TryGetValue(name, out var v) ? v : null;
 
@@ -25,7 +27,8 @@ public sealed record NodeSpec(
 }
 
 /// <summary>A node as the cluster grain knows it.</summary>
-public sealed record NodeInfo(NodeSpec Spec, NodeStatus Status, NodeAvailability Availability, DateTimeOffset Since)
+[GenerateSerializer, Immutable, Alias("orca.NodeInfo")]
+public sealed record NodeInfo([property: Id(0)] NodeSpec Spec, [property: Id(1)] NodeStatus Status, [property: Id(2)] NodeAvailability Availability, [property: Id(3)] DateTimeOffset Since)
 {
     public string Id => Spec.Id;
     public bool Schedulable => Status == NodeStatus.Ready && Availability == NodeAvailability.Active;

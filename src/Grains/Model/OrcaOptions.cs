@@ -18,6 +18,10 @@ public sealed record OrcaOptions
     /// <summary>A service coalesces task notifications for this long before it reconciles.</summary>
     public TimeSpan ReconcileDebounce { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Period of the keep-alive reminders of the cluster, node and service grains: how long a grain whose silo
+    /// died may stay away before it is activated elsewhere (Orleans' minimum reminder period is one minute).</summary>
+    public TimeSpan KeepAlivePeriod { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Grace period given to a container between stop and kill.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -1,10 +1,12 @@
+using Orleans;
 namespace Orca.Grains.Model;
 
 public enum RestartCondition { Any, OnFailure, None }
 
 /// <summary>Swarm's restart policy: when to replace an exited task, after what delay, how many times within a window
 /// (<see cref="MaxAttempts"/> 0 = unlimited; <see cref="Window"/> zero = attempts counted over the whole life).</summary>
-public sealed record RestartPolicy(RestartCondition Condition, TimeSpan Delay, int MaxAttempts, TimeSpan Window)
+[GenerateSerializer, Immutable, Alias("orca.RestartPolicy")]
+public sealed record RestartPolicy([property: Id(0)] RestartCondition Condition, [property: Id(1)] TimeSpan Delay, [property: Id(2)] int MaxAttempts, [property: Id(3)] TimeSpan Window)
 {
     public static readonly RestartPolicy Default = new(RestartCondition.Any, TimeSpan.FromSeconds(5), 0, TimeSpan.Zero);
 }
@@ -13,11 +15,12 @@ public enum SchedulingStrategy { Spread, Binpack }
 
 /// <summary>Where tasks may go: constraints in either dialect (Swarm <c>node.labels.rack==r1</c>, Marathon
 /// <c>rack:UNIQUE</c>), nested spread preferences over labels, a cap per node and the scoring strategy.</summary>
+[GenerateSerializer, Immutable, Alias("orca.PlacementSpec")]
 public sealed record PlacementSpec(
-    IReadOnlyList<string> Constraints,
-    IReadOnlyList<string> Spread,
-    int MaxReplicasPerNode = 0,
-    SchedulingStrategy Strategy = SchedulingStrategy.Spread)
+    [property: Id(0)] IReadOnlyList<string> Constraints,
+    [property: Id(1)] IReadOnlyList<string> Spread,
+    [property: Id(2)] int MaxReplicasPerNode = 0,
+    [property: Id(3)] SchedulingStrategy Strategy = SchedulingStrategy.Spread)
 {
     public static readonly PlacementSpec None = new([], []);
 }
@@ -25,23 +28,25 @@ public sealed record PlacementSpec(
 public enum UpdateOrder { StopFirst, StartFirst }
 
 /// <summary>Rolling update: how many slots at once, the pause between batches, and whether the old task stops first.</summary>
-public sealed record UpdatePolicy(int Parallelism, TimeSpan Delay, UpdateOrder Order)
+[GenerateSerializer, Immutable, Alias("orca.UpdatePolicy")]
+public sealed record UpdatePolicy([property: Id(0)] int Parallelism, [property: Id(1)] TimeSpan Delay, [property: Id(2)] UpdateOrder Order)
 {
     public static readonly UpdatePolicy Default = new(1, TimeSpan.Zero, UpdateOrder.StopFirst);
 }
 
 /// <summary>The declared state of a replicated service.</summary>
+[GenerateSerializer, Immutable, Alias("orca.ServiceSpec")]
 public sealed record ServiceSpec(
-    string Name,
-    string Image,
-    int Replicas,
-    Resources Resources,
-    PlacementSpec Placement,
-    RestartPolicy Restart,
-    UpdatePolicy Update,
-    IReadOnlyList<int> HostPorts,
-    IReadOnlyList<string> Command,
-    IReadOnlyDictionary<string, string> Env)
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Image,
+    [property: Id(2)] int Replicas,
+    [property: Id(3)] Resources Resources,
+    [property: Id(4)] PlacementSpec Placement,
+    [property: Id(5)] RestartPolicy Restart,
+    [property: Id(6)] UpdatePolicy Update,
+    [property: Id(7)] IReadOnlyList<int> HostPorts,
+    [property: Id(8)] IReadOnlyList<string> Command,
+    [property: Id(9)] IReadOnlyDictionary<string, string> Env)
 {
     public static ServiceSpec Create(string name, string image, int replicas, Resources resources, PlacementSpec? placement = null) =>
         new(name, image, replicas, resources, placement ?? PlacementSpec.None, RestartPolicy.Default, UpdatePolicy.Default,

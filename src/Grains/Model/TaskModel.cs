@@ -1,3 +1,4 @@
+using Orleans;
 using System.Globalization;
 
 namespace Orca.Grains.Model;
@@ -43,27 +44,29 @@ public static class TaskIds
 }
 
 /// <summary>What a node needs to run one task.</summary>
+[GenerateSerializer, Immutable, Alias("orca.TaskSpec")]
 public sealed record TaskSpec(
-    string TaskId,
-    string Service,
-    int Slot,
-    int Generation,
-    int SpecVersion,
-    string Image,
-    Resources Resources,
-    IReadOnlyList<int> HostPorts,
-    IReadOnlyList<string> Command,
-    IReadOnlyDictionary<string, string> Env);
+    [property: Id(0)] string TaskId,
+    [property: Id(1)] string Service,
+    [property: Id(2)] int Slot,
+    [property: Id(3)] int Generation,
+    [property: Id(4)] int SpecVersion,
+    [property: Id(5)] string Image,
+    [property: Id(6)] Resources Resources,
+    [property: Id(7)] IReadOnlyList<int> HostPorts,
+    [property: Id(8)] IReadOnlyList<string> Command,
+    [property: Id(9)] IReadOnlyDictionary<string, string> Env);
 
 /// <summary>A task's observed status, as the task grain reports it to its service.</summary>
+[GenerateSerializer, Immutable, Alias("orca.TaskInfo")]
 public sealed record TaskInfo(
-    string TaskId,
-    int Slot,
-    int Generation,
-    int SpecVersion,
-    TaskState State,
-    DesiredTaskState Desired,
-    string? Node,
-    int? ExitCode,
-    string? Message,
-    DateTimeOffset Timestamp);
+    [property: Id(0)] string TaskId,
+    [property: Id(1)] int Slot,
+    [property: Id(2)] int Generation,
+    [property: Id(3)] int SpecVersion,
+    [property: Id(4)] TaskState State,
+    [property: Id(5)] DesiredTaskState Desired,
+    [property: Id(6)] string? Node,
+    [property: Id(7)] int? ExitCode,
+    [property: Id(8)] string? Message,
+    [property: Id(9)] DateTimeOffset Timestamp);

@@ -1,11 +1,13 @@
+using Orleans;
 using Orca.Grains.Model;
 
 namespace Orca.Grains.Scheduling;
 
 /// <summary>A task waiting for a node.</summary>
+[GenerateSerializer, Immutable, Alias("orca.TaskRequest")]
 public sealed record TaskRequest(
-    string TaskId, string Service, int SpecVersion, string Image, Resources Resources,
-    IReadOnlyList<int> HostPorts, PlacementSpec Placement)
+    [property: Id(0)] string TaskId, [property: Id(1)] string Service, [property: Id(2)] int SpecVersion, [property: Id(3)] string Image, [property: Id(4)] Resources Resources,
+    [property: Id(5)] IReadOnlyList<int> HostPorts, [property: Id(6)] PlacementSpec Placement)
 {
     public static TaskRequest For(TaskSpec task, PlacementSpec placement) =>
         new(task.TaskId, task.Service, task.SpecVersion, task.Image, task.Resources, task.HostPorts, placement);

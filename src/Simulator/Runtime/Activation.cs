@@ -1,66 +1,68 @@
-using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Simulator.Engine;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Timers;
 
 namespace Orca.Simulator.Runtime;
 
 /// <summary>
-/// One live grain: its instance and a mailbox. Turn-based like Orleans' default: one turn (call, timer tick or the
-/// activation itself) at a time; an <c>await</c> inside a turn does not let the next one in.
+/// One live grain: an Orleans <see cref="IGrainContext"/> for the grain class, its instance and a mailbox. Turn-based
+/// like Orleans' default: one turn (call, timer tick, reminder tick or the activation itself) at a time; an
+/// <c>await</c> inside a turn does not let the next one in. The first turn reads the grain's declared states and runs
+/// <c>OnActivateAsync</c>; if it fails, the activation is dropped and the calls queued behind it fail with its error,
+/// as in Orleans: a grain never serves calls with state it could not read.
 /// </summary>
-internal sealed class Activation : IGrainContext
+internal sealed class Activation : IGrainContext, IServiceProvider
 {
     private readonly Queue<Turn> _mailbox = new();
     private readonly SimGrainRuntime _runtime;
-    private bool _busy;
-    private IRandomSource? _random;
     private readonly Action<Task> _turnEnded;
+    private readonly List<ISimState> _states;
+    private IRandomSource? _random;
+    private bool _busy;
     private Turn? _running;
-
-    public Activation(SimGrainRuntime runtime, GrainAddress address, string silo = SimGrainRuntime.FirstSilo)
-    {
-        _runtime = runtime;
-        Address = address;
-        Silo = silo;
-        if (runtime.SiloCount > 1) _context = new ActivationContext(runtime.Loop, this);
-        _turnEnded = TurnEnded;
-        Grain = runtime.Registry.Create(address.Interface, this, runtime.Services);
-        Enqueue(new ActivateTurn());
-    }
-
-    public GrainAddress Address { get; }
-    public Grain Grain { get; }
-
-    /// <summary>The simulated silo this activation lives on.</summary>
-    public string Silo { get; }
-
-    /// <summary>Its silo crashed or it moved away: nothing of it runs any more.</summary>
-    public bool Dead { get; private set; }
 
     /// <summary>With several silos, a turn's continuations go through this context, which drops them once the
     /// activation is dead (the process that ran them is gone).</summary>
     private readonly ActivationContext? _context;
 
-    public string Key => Address.Key;
-    public IGrainFactory GrainFactory => _runtime;
-    public TimeProvider Time => _runtime.Time;
-    public IRandomSource Random => _random ??= _runtime.RandomFor(Address);
-    public IEventSink Events => _runtime.Events;
-    public OrcaOptions Options => _runtime.Options;
+    public Activation(SimGrainRuntime runtime, SimGrainAddress address, string silo)
+    {
+        _runtime = runtime;
+        Address = address;
+        Silo = silo;
+        GrainId = GrainId.Create(address.GrainType, address.Key);
+        if (runtime.SiloCount > 1) _context = new ActivationContext(runtime.Loop, this);
+        _turnEnded = TurnEnded;
+        (Grain, _states) = runtime.Activator.Create(address.Interface, this);
+        _mailbox.Enqueue(new ActivateTurn()); // runs first, when the call that activated the grain is enqueued
+    }
 
-    public IGrainTimer RegisterTimer(Func<Task> callback, TimeSpan dueTime, TimeSpan period) =>
-        new SimTimer(_runtime.Loop, this, callback, dueTime, period);
+    public SimGrainAddress Address { get; }
+    public Grain Grain { get; }
+    public SimOrleansRuntime Runtime => _runtime.OrleansRuntime;
+
+    /// <summary>The simulated silo this activation lives on.</summary>
+    public string Silo { get; }
+
+    /// <summary>Its silo crashed, it moved away or its activation failed: nothing of it runs any more.</summary>
+    public bool Dead { get; private set; }
 
     public void Enqueue(Turn turn)
     {
-        if (Dead) return;
+        if (Dead)
+        {
+            _runtime.Reroute(turn);
+            return;
+        }
         _mailbox.Enqueue(turn);
         if (!_busy) Pump();
     }
 
     private void Pump()
     {
-        while (!_busy && _mailbox.Count > 0)
+        while (!_busy && _mailbox.Count > 0 && !Dead)
         {
             var turn = _mailbox.Dequeue();
             _busy = true;
@@ -85,7 +87,7 @@ internal sealed class Activation : IGrainContext
         }
     }
 
-    /// <summary>Ends this activation at once; returns the calls it had not finished, for their senders' retries.</summary>
+    /// <summary>Ends this activation at once; returns the turns it had not finished.</summary>
     public List<Turn> Kill()
     {
         Dead = true;
@@ -105,8 +107,55 @@ internal sealed class Activation : IGrainContext
         _busy = false;
         turn.Finish(this, task);
         if (task.IsFaulted && !turn.HasCaller) _runtime.RecordFault(this, turn, task.Exception!.InnerException!);
+        if (turn is ActivateTurn && task.IsFaulted)
+        {
+            _runtime.ActivationFailed(this, task.Exception!.InnerException!);
+            return;
+        }
         if (!_busy) Pump();
     }
+
+    internal async Task ActivateAsync()
+    {
+        foreach (var state in _states) await state.ReadStateAsync();
+        await ((IGrainBase)Grain).OnActivateAsync(CancellationToken.None);
+    }
+
+    // --- IServiceProvider: what Orleans' extension methods look up on ActivationServices ---
+
+    public object? GetService(Type serviceType) =>
+        serviceType == typeof(ITimerRegistry) ? _runtime.Timers
+        : serviceType == typeof(IReminderRegistry) ? _runtime.Reminders
+        : serviceType == typeof(IRandomSource) ? _random ??= _runtime.RandomFor(Address)
+        : serviceType == typeof(IGrainFactory) ? _runtime
+        : null;
+
+    // --- IGrainContext ---
+
+    public GrainId GrainId { get; }
+    public object? GrainInstance => Grain;
+    public ActivationId ActivationId { get; } = ActivationId.GetDeterministic(default);
+    public IServiceProvider ActivationServices => this;
+    public GrainReference GrainReference => throw Unsupported(nameof(GrainReference));
+    GrainAddress IGrainContext.Address => throw Unsupported(nameof(Address));
+    public IGrainLifecycle ObservableLifecycle => throw Unsupported(nameof(ObservableLifecycle));
+    public IWorkItemScheduler Scheduler => throw Unsupported(nameof(Scheduler));
+    public Task Deactivated => Task.CompletedTask;
+    public void SetComponent<TComponent>(TComponent? value) where TComponent : class => throw Unsupported(nameof(SetComponent));
+    public TComponent? GetComponent<TComponent>() where TComponent : class => this as TComponent ?? GetService(typeof(TComponent)) as TComponent;
+    public object? GetComponent(Type componentType) => componentType.IsInstanceOfType(this) ? this : GetService(componentType);
+    public object? GetTarget() => Grain;
+    public void ReceiveMessage(object message) => throw Unsupported(nameof(ReceiveMessage));
+    public void Activate(Dictionary<string, object>? requestContext, CancellationToken cancellationToken) => throw Unsupported(nameof(Activate));
+    public void Deactivate(DeactivationReason deactivationReason, CancellationToken cancellationToken) => throw Unsupported(nameof(Deactivate));
+    public void Rehydrate(IRehydrationContext context) => throw Unsupported(nameof(Rehydrate));
+    public void Migrate(Dictionary<string, object>? requestContext, CancellationToken cancellationToken) => throw Unsupported(nameof(Migrate));
+    public bool Equals(IGrainContext? other) => ReferenceEquals(this, other);
+
+    private static NotSupportedException Unsupported(string member) =>
+        new($"IGrainContext.{member} is not supported by the simulated host (grains reach other grains through GrainFactory)");
+
+    public override string ToString() => Address.ToString();
 }
 
 /// <summary>Posts an activation's continuations into the loop while the activation lives.</summary>
@@ -121,21 +170,4 @@ internal sealed class ActivationContext(EventLoop loop, Activation activation) :
     public override void Post(SendOrPostCallback d, object? state) => loop.Schedule(loop.Now, Run, (activation, d, state));
     public override void Send(SendOrPostCallback d, object? state) => d(state);
     public override SynchronizationContext CreateCopy() => this;
-}
-
-/// <summary>A unit of work for an activation's mailbox.</summary>
-internal abstract class Turn
-{
-    public abstract Task Start(Activation activation);
-    public virtual void Finish(Activation activation, Task task) { }
-    public abstract string Describe();
-
-    /// <summary>A caller waits for the outcome (and gets the exception); otherwise a fault is the runtime's to record.</summary>
-    public virtual bool HasCaller => false;
-}
-
-internal sealed class ActivateTurn : Turn
-{
-    public override Task Start(Activation activation) => activation.Grain.ActivateAsync();
-    public override string Describe() => "activation";
 }

@@ -2,6 +2,8 @@ using System.Reflection;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Simulator.Engine;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Orca.Simulator.Runtime;
 
@@ -12,47 +14,89 @@ public sealed record NetworkModel(TimeSpan Min, TimeSpan MeanExtra)
 }
 
 /// <summary>
-/// Hosts the grain classes on the event loop. A call is a message delivered after a sampled network delay;
-/// its reply is another. Activations are created on first call. With <see cref="SerializeMessages"/> every
-/// argument, result and state write round-trips through JSON, to catch what a real network would break on.
+/// A deterministic host of Orleans grain classes on the event loop, implementing Orleans' public abstractions
+/// (<see cref="IGrainFactory"/> for string keys, <see cref="IGrainContext"/>, <see cref="IGrainRuntime"/>, the timer
+/// and reminder registries, <see cref="IPersistentState{TState}"/>). One activation per key; a call is a message
+/// delivered after a sampled network delay, in order per target; its reply is another. With
+/// <see cref="SerializeMessages"/> every argument, result and state write round-trips through Orleans' serializer.
+/// <para>Silo crashes follow Orleans' rules: a crashed silo's activations are gone with their memory and timers; until
+/// the others declare it dead (<see cref="SiloDeadAfter"/>) a request to one of its grains fails with
+/// <see cref="SiloUnavailableException"/> and a one-way message to it is lost; requests it was running or had queued
+/// fail when it is declared dead; afterwards a call activates the grain on a live silo, from its stored state.
+/// Reminders, being stored, survive; the keep-alive reminders of Orca's grains bring them back.</para>
 /// </summary>
 public sealed class SimGrainRuntime : IGrainFactory
 {
-    private readonly Dictionary<(Type, string), GrainAddress> _addresses = new();
+    private readonly Dictionary<(Type, string), SimGrainAddress> _addresses = new();
+    private readonly Dictionary<GrainId, SimGrainAddress> _byGrainId = new();
     private readonly Dictionary<MethodInfo, MethodPlan> _plans = new();
+    private readonly Dictionary<Type, string> _grainTypes = new();
     private readonly SimRandom _network;
     private readonly SimRandom _grainSeeds;
     private readonly long _latencyMin, _latencyMean;
-    private static readonly SendOrPostCallback DeliverCallback = state => ((Message)state!).Deliver();
+    private readonly Dictionary<Type, object> _services = new();
+    private static readonly SendOrPostCallback DeliverCallback = state =>
+    {
+        var (runtime, turn, target) = ((SimGrainRuntime, Turn, SimGrainAddress))state!;
+        runtime.Deliver(turn, target);
+    };
     private static readonly SendOrPostCallback ReplyCallback = state => ((Message)state!).DeliverReply();
+    private static readonly SendOrPostCallback FailCallback = state =>
+    {
+        var (turn, error) = ((Turn, Exception))state!;
+        turn.Abandon(error);
+    };
 
-    public SimGrainRuntime(EventLoop loop, GrainTypeRegistry registry, GrainServices services, IEventSink events,
+    public SimGrainRuntime(EventLoop loop, SimStateStore store, IContainerDriverFactory? drivers, IEventSink events,
         OrcaOptions options, SimRandom random, NetworkModel network, bool serializeMessages)
     {
         Loop = loop;
-        Registry = registry;
-        Services = services;
+        Store = store;
         Events = events;
-        Options = options;
         Time = new SimTimeProvider(loop);
         _network = random.Fork("network");
         _grainSeeds = random.Fork("grains");
         _latencyMin = network.Min.Ticks;
         _latencyMean = network.MeanExtra.Ticks;
         SerializeMessages = serializeMessages;
+        _services[typeof(TimeProvider)] = Time;
+        _services[typeof(IEventSink)] = events;
+        if (drivers is not null) _services[typeof(IContainerDriverFactory)] = drivers;
+        Options = options;
+        Timers = new SimTimerRegistry(loop);
+        Reminders = new SimReminderRegistry(this);
+        OrleansRuntime = new SimOrleansRuntime(this);
+        Activator = new GrainActivator(new ServiceMap(_services), store);
     }
 
     public EventLoop Loop { get; }
-    internal GrainTypeRegistry Registry { get; }
-    internal GrainServices Services { get; }
+    public SimStateStore Store { get; }
     public IEventSink Events { get; }
-    public OrcaOptions Options { get; set; }
     public TimeProvider Time { get; }
     public bool SerializeMessages { get; }
     public long MessagesSent { get; private set; }
     public int Activations { get; private set; }
 
-    /// <summary>Exceptions thrown by grain turns whose caller did not wait (one-way calls, timers), oldest first.</summary>
+    /// <summary>Messages lost because their target's silo was dead (one-way), or answered with
+    /// <see cref="SiloUnavailableException"/> (requests).</summary>
+    public long MessagesLost { get; private set; }
+
+    public OrcaOptions Options
+    {
+        get => (OrcaOptions)_services[typeof(OrcaOptions)];
+        set => _services[typeof(OrcaOptions)] = value;
+    }
+
+    internal SimTimerRegistry Timers { get; }
+    internal SimReminderRegistry Reminders { get; }
+    internal SimOrleansRuntime OrleansRuntime { get; }
+    internal GrainActivator Activator { get; }
+
+    /// <summary>Grain classes outside Orca's own assembly (a test's grains).</summary>
+    public void AddGrainAssembly(Assembly assembly) => Activator.AddAssembly(assembly);
+
+    /// <summary>Exceptions thrown by grain turns whose caller did not wait (one-way calls, timers), oldest first.
+    /// A call that failed because a silo died is not a fault: it is what a crash does.</summary>
     public List<string> Faults { get; } = [];
     public long FaultCount { get; private set; }
 
@@ -60,18 +104,14 @@ public sealed class SimGrainRuntime : IGrainFactory
     private readonly List<string> _silos = [FirstSilo];
     private readonly HashSet<string> _crashed = [];
     private string[] _view = [FirstSilo];
-    private readonly List<Message> _parked = [];
 
-    /// <summary>Simulated silos (one by default: every grain on it, as before).</summary>
+    /// <summary>Simulated silos (one by default: every grain on it).</summary>
     public int SiloCount => _silos.Count;
     public IReadOnlyList<string> Silos => _silos;
     public IReadOnlyList<string> View => _view;
 
     /// <summary>How long a crashed silo stays in the others' view before it is declared dead.</summary>
     public TimeSpan SiloDeadAfter { get; set; } = TimeSpan.FromSeconds(6);
-
-    /// <summary>Called after every view change (the host resumes grains, as the real silos do).</summary>
-    public Action? ViewChanged { get; set; }
 
     public void ConfigureSilos(int count)
     {
@@ -80,23 +120,25 @@ public sealed class SimGrainRuntime : IGrainFactory
         _view = [.. _silos];
     }
 
-    private string Owner(GrainAddress a) => _silos.Count == 1 ? FirstSilo : GrainDirectory.Owner($"{a.Interface.Name}/{a.Key}", _view);
+    private string Owner(SimGrainAddress a) => _silos.Count == 1 ? FirstSilo : GrainDirectory.Owner($"{a.GrainType}/{a.Key}", _view);
 
-    /// <summary>A silo process dies: its activations are gone at once, with whatever they held in memory; the
-    /// others declare it dead after <see cref="SiloDeadAfter"/>, and its grains then come back elsewhere.</summary>
+    /// <summary>A silo process dies: its activations are gone at once, with whatever they held in memory and their
+    /// timers; the others declare it dead after <see cref="SiloDeadAfter"/>.</summary>
     public void CrashSilo(string silo)
     {
         if (!_crashed.Add(silo)) return;
+        var unfinished = new List<Turn>();
         foreach (var address in _addresses.Values)
             if (address.Activation is { Silo: var s } a && s == silo)
             {
-                Park(a.Kill());
+                unfinished.AddRange(a.Kill());
                 address.Activation = null;
             }
         Loop.ScheduleAfter(SiloDeadAfter.Ticks, _ =>
         {
-            if (!_crashed.Contains(silo) || !_view.Contains(silo)) return;
-            SetView(_view.Where(v => v != silo).ToArray());
+            var dead = new SiloUnavailableException($"silo {silo} died");
+            foreach (var turn in unfinished) turn.Abandon(dead);
+            if (_crashed.Contains(silo) && _view.Contains(silo)) SetView(_view.Where(v => v != silo).ToArray());
         }, null);
     }
 
@@ -107,6 +149,8 @@ public sealed class SimGrainRuntime : IGrainFactory
         SetView(_view.Append(silo).Distinct().Order(StringComparer.Ordinal).ToArray());
     }
 
+    /// <summary>A new view: grains whose owner changed let go of their activations (Orleans' directory hands them to
+    /// the new owner; their next call activates them there from storage).</summary>
     private void SetView(string[] view)
     {
         if (view.Length == 0) return;
@@ -114,103 +158,158 @@ public sealed class SimGrainRuntime : IGrainFactory
         foreach (var address in _addresses.Values)
             if (address.Activation is { } a && a.Silo != Owner(address))
             {
-                Park(a.Kill());
+                foreach (var turn in a.Kill()) Reroute(turn);
                 address.Activation = null;
             }
-        var parked = _parked.ToList();
-        _parked.Clear();
-        foreach (var m in parked) Loop.Schedule(Loop.Now, DeliverCallback, m);
-        ViewChanged?.Invoke();
     }
 
-    /// <summary>Calls that did not finish (or could not be delivered) wait for the next view, as a real silo's
-    /// forwarding retries until the membership names the grain's new owner.</summary>
-    private void Park(IEnumerable<Turn> turns)
+    public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null)
+        where TGrainInterface : IGrainWithStringKey
     {
-        foreach (var t in turns)
-            if (t is Message m) _parked.Add(m);
-    }
-
-    public TGrain GetGrain<TGrain>(string key) where TGrain : IGrainWithStringKey
-    {
-        var address = Address(typeof(TGrain), key);
+        var address = Address(typeof(TGrainInterface), primaryKey);
         if (address.Proxy is null)
         {
-            var proxy = DispatchProxy.Create(typeof(TGrain), typeof(GrainProxy));
+            var proxy = DispatchProxy.Create(typeof(TGrainInterface), typeof(GrainProxy));
             ((GrainProxy)proxy).Runtime = this;
             ((GrainProxy)proxy).Address = address;
             address.Proxy = proxy;
         }
-        return (TGrain)address.Proxy;
+        return (TGrainInterface)address.Proxy;
     }
 
-    private GrainAddress Address(Type type, string key)
+    private SimGrainAddress Address(Type type, string key)
     {
-        if (!_addresses.TryGetValue((type, key), out var address)) _addresses[(type, key)] = address = new GrainAddress(type, key);
+        if (_addresses.TryGetValue((type, key), out var address)) return address;
+        if (!_grainTypes.TryGetValue(type, out var grainType))
+            _grainTypes[type] = grainType = GrainTypeName(Activator.ClassOf(type));
+        address = _addresses[(type, key)] = new SimGrainAddress(type, grainType, key);
+        _byGrainId.TryAdd(GrainId.Create(grainType, key), address);
         return address;
     }
 
-    internal object Send(GrainAddress target, MethodInfo method, object?[] args)
+    /// <summary>Orleans' default grain type name: the class name, lower case, without a "Grain" suffix.</summary>
+    private static string GrainTypeName(Type grainClass)
+    {
+        var name = grainClass.Name;
+        if (name.EndsWith("Grain", StringComparison.Ordinal) && name.Length > 5) name = name[..^5];
+        return name.ToLowerInvariant();
+    }
+
+    internal SimGrainAddress AddressOf(GrainId id) =>
+        _byGrainId.TryGetValue(id, out var a) ? a : throw new InvalidOperationException($"no grain {id} in this host");
+
+    internal object Send(SimGrainAddress target, MethodInfo method, object?[] args)
     {
         if (!_plans.TryGetValue(method, out var plan)) _plans[method] = plan = MethodPlan.For(method);
         if (SerializeMessages)
-            for (int i = 0; i < args.Length; i++) args[i] = OrcaJson.RoundTrip(args[i], plan.ParameterTypes[i]);
+            for (int i = 0; i < args.Length; i++) args[i] = OrleansCopier.RoundTrip(args[i]);
         var reply = plan.OneWay ? null : plan.NewReply();
         var message = new Message(this, target, plan, args, reply);
         long at = Math.Max(Loop.Now + Latency(), target.LastDeliveryTicks);
         target.LastDeliveryTicks = at;
         MessagesSent++;
-        Loop.Schedule(at, DeliverCallback, message);
+        Loop.Schedule(at, DeliverCallback, (this, (Turn)message, target));
         return reply?.Task ?? Task.CompletedTask;
+    }
+
+    internal void ScheduleReply(Message message) => Loop.Schedule(Loop.Now + Latency(), ReplyCallback, message);
+
+    internal void DeliverReminder(SimGrainAddress target, ReminderTick tick) => Deliver(tick, target);
+
+    /// <summary>Delivers a turn to its grain's activation, creating it on the owning silo when there is none.</summary>
+    private void Deliver(Turn turn, SimGrainAddress target)
+    {
+        var activation = target.Activation;
+        if (activation is null || activation.Dead)
+        {
+            var owner = Owner(target);
+            if (_crashed.Contains(owner))
+            {
+                // The directory still names the dead silo: a request is refused, a one-way message or a tick is lost.
+                MessagesLost++;
+                if (turn.HasCaller)
+                    Loop.Schedule(Loop.Now + Latency(), FailCallback, (turn, (Exception)new SiloUnavailableException($"silo {owner} is unavailable")));
+                return;
+            }
+            target.Activation = activation = new Activation(this, target, owner);
+            Activations++;
+        }
+        activation.Enqueue(turn);
+    }
+
+    /// <summary>A turn whose activation is gone: a call goes to the grain's next activation.</summary>
+    internal void Reroute(Turn turn)
+    {
+        if (turn is Message m) Deliver(m, m.Target);
+    }
+
+    /// <summary>Orleans drops an activation whose <c>OnActivateAsync</c> (or state read) failed; the calls queued behind
+    /// it fail with the same error, and the next call activates the grain afresh.</summary>
+    internal void ActivationFailed(Activation activation, Exception error)
+    {
+        if (activation.Address.Activation == activation) activation.Address.Activation = null;
+        foreach (var turn in activation.Kill())
+        {
+            if (turn is ActivateTurn) continue;
+            turn.Abandon(error);
+            if (!turn.HasCaller && error is not SiloUnavailableException) RecordFault(activation, turn, error);
+        }
     }
 
     private long Latency() => _latencyMin + _network.Exponential(_latencyMean);
 
-    internal IRandomSource RandomFor(GrainAddress address) => _grainSeeds.Fork($"{address.Interface.Name}/{address.Key}");
+    internal IRandomSource RandomFor(SimGrainAddress address) => _grainSeeds.Fork($"{address.Interface.Name}/{address.Key}");
 
     internal void RecordFault(Activation activation, Turn turn, Exception e)
     {
+        if (e is SiloUnavailableException) return;
         FaultCount++;
         if (Faults.Count < 100)
             Faults.Add($"{SimTimeProvider.Since(Time.GetUtcNow()).TotalSeconds:0.000}s {activation.Address} {turn.Describe()}: {e.GetType().Name}: {e.Message}");
     }
 
-    /// <summary>A call on its way: delivered into the target's mailbox, run as a turn, answered after another delay.</summary>
-    private sealed class Message(SimGrainRuntime runtime, GrainAddress target, MethodPlan plan, object?[] args, IReply? reply) : Turn
+    /// <summary>The live activations, per silo.</summary>
+    public IEnumerable<(string Silo, string Grain)> LiveActivations() =>
+        _addresses.Values.Where(a => a.Activation is { Dead: false }).Select(a => (a.Activation!.Silo, a.ToString()));
+
+    // Orleans' IGrainFactory has more than string keys; Orca's grains use only these. The rest say so.
+    private static NotSupportedException OnlyStringKeys() =>
+        new("the simulated host activates grains with string keys only (IGrainWithStringKey)");
+
+    public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidKey => throw OnlyStringKeys();
+    public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey => throw OnlyStringKeys();
+    public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string keyExtension, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidCompoundKey => throw OnlyStringKeys();
+    public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string keyExtension, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerCompoundKey => throw OnlyStringKeys();
+    public TGrainObserverInterface CreateObjectReference<TGrainObserverInterface>(IGrainObserver obj) where TGrainObserverInterface : IGrainObserver => throw OnlyStringKeys();
+    public void DeleteObjectReference<TGrainObserverInterface>(IGrainObserver obj) where TGrainObserverInterface : IGrainObserver => throw OnlyStringKeys();
+    public IGrain GetGrain(Type grainInterfaceType, Guid grainPrimaryKey) => throw OnlyStringKeys();
+    public IGrain GetGrain(Type grainInterfaceType, long grainPrimaryKey) => throw OnlyStringKeys();
+    public IGrain GetGrain(Type grainInterfaceType, string grainPrimaryKey) => throw OnlyStringKeys();
+    public IGrain GetGrain(Type grainInterfaceType, Guid grainPrimaryKey, string keyExtension) => throw OnlyStringKeys();
+    public IGrain GetGrain(Type grainInterfaceType, long grainPrimaryKey, string keyExtension) => throw OnlyStringKeys();
+    public TGrainInterface GetGrain<TGrainInterface>(GrainId grainId) where TGrainInterface : IAddressable => throw OnlyStringKeys();
+    public IAddressable GetGrain(GrainId grainId) => throw OnlyStringKeys();
+    public IAddressable GetGrain(GrainId grainId, GrainInterfaceType interfaceType) => throw OnlyStringKeys();
+    public IAddressable GetGrain(Type interfaceType, IdSpan grainKey, string? grainClassNamePrefix) => throw OnlyStringKeys();
+    public IAddressable GetGrain(Type interfaceType, IdSpan grainKey) => throw OnlyStringKeys();
+
+    private sealed class ServiceMap(Dictionary<Type, object> services) : IServiceProvider
     {
-        private Task? _outcome;
-
-        public void Deliver()
-        {
-            var activation = target.Activation;
-            if (activation is null)
-            {
-                var owner = runtime.Owner(target);
-                if (runtime._crashed.Contains(owner))
-                {
-                    runtime._parked.Add(this); // its owner is down but not yet declared dead
-                    return;
-                }
-                target.Activation = activation = new Activation(runtime, target, owner);
-                runtime.Activations++;
-            }
-            activation.Enqueue(this);
-        }
-
-        public override Task Start(Activation activation) =>
-            (Task)plan.Method.Invoke(activation.Grain, BindingFlags.DoNotWrapExceptions, null, args, null)!;
-
-        public override void Finish(Activation activation, Task task)
-        {
-            if (reply is null) return;
-            _outcome = task;
-            runtime.Loop.Schedule(runtime.Loop.Now + runtime.Latency(), ReplyCallback, this);
-        }
-
-        public void DeliverReply() => reply!.Complete(_outcome!, runtime.SerializeMessages ? OrcaJson.Options : null);
-
-        public override string Describe() => plan.Name;
-
-        public override bool HasCaller => reply is not null;
+        public object? GetService(Type serviceType) => services.GetValueOrDefault(serviceType);
     }
+}
+
+/// <summary>Orleans' <see cref="IGrainRuntime"/> of the simulated host: the factory, timers and the virtual clock.</summary>
+internal sealed class SimOrleansRuntime(SimGrainRuntime host) : IGrainRuntime
+{
+    public string SiloIdentity => "simulator";
+    public SiloAddress SiloAddress => SiloAddress.Zero;
+    public IGrainFactory GrainFactory => host;
+    public Orleans.Timers.ITimerRegistry TimerRegistry => host.Timers;
+    public IServiceProvider ServiceProvider => throw new NotSupportedException("the simulated host has no service provider; grains get their services through their constructors");
+    public TimeProvider TimeProvider => host.Time;
+    public void DeactivateOnIdle(IGrainContext grainContext) { }
+    public void DelayDeactivation(IGrainContext grainContext, TimeSpan timeSpan) { }
+    public Orleans.Core.IStorage<TGrainState> GetStorage<TGrainState>(IGrainContext grainContext) =>
+        throw new NotSupportedException("grain storage is declared with [PersistentState] constructor parameters");
 }

@@ -1,10 +1,25 @@
-using Orca.Grains.Runtime;
 using Orca.Simulator.Engine;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Timers;
 
 namespace Orca.Simulator.Runtime;
 
-/// <summary>A grain timer on the virtual clock. Each tick is a turn of its grain; the next tick of a periodic timer
-/// is counted from the end of the callback. <see cref="Change"/> invalidates ticks already scheduled.</summary>
+/// <summary>Orleans' <see cref="ITimerRegistry"/> on the virtual clock: what <c>RegisterGrainTimer</c> reaches.</summary>
+internal sealed class SimTimerRegistry(EventLoop loop) : ITimerRegistry
+{
+    public IGrainTimer RegisterGrainTimer<TState>(IGrainContext grainContext, Func<TState, CancellationToken, Task> callback, TState state,
+        GrainTimerCreationOptions options) =>
+        new SimTimer(loop, (Activation)grainContext, () => callback(state, CancellationToken.None), options.DueTime, options.Period);
+
+    [Obsolete("Orleans' legacy timer API")]
+    public IDisposable RegisterTimer(IGrainContext grainContext, Func<object?, Task> asyncCallback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        new SimTimer(loop, (Activation)grainContext, () => asyncCallback(state), dueTime, period);
+}
+
+/// <summary>A grain timer. Each tick is a turn of its grain; the next tick of a periodic timer is counted from the end
+/// of the callback, as Orleans does. <see cref="Change"/> invalidates ticks already scheduled. Timers live and die with
+/// their activation.</summary>
 internal sealed class SimTimer : IGrainTimer
 {
     private readonly EventLoop _loop;

@@ -1,4 +1,4 @@
-namespace Orca.Grains.Runtime;
+namespace Orca.Simulator.Runtime;
 
 /// <summary>
 /// Where a grain lives: the active silo with the highest rendezvous hash of (grain, silo). Every silo with the same
