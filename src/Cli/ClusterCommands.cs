@@ -8,7 +8,7 @@ public static class ClusterCommands
 {
     public static Command Create()
     {
-        var ls = new Command("ls", "List the silos: address, generation, status (active/dead), since, last heartbeat, grains hosted.");
+        var ls = new Command("ls", "List the silos as Orleans' membership has them: address, name, status, since, last I-am-alive, grains hosted.");
         SetAction(ls, async (parse, api) =>
         {
             var c = await api.GetAsync("v1/cluster");
@@ -18,11 +18,10 @@ public static class ClusterCommands
                 Console.WriteLine($"a single silo ({S(c?["self"])}), not in a cluster");
                 return ExitCodes.Ok;
             }
-            Console.WriteLine($"cluster {S(c["cluster"])}, answered by {S(c["self"])}{(c["fenced"]!.GetValue<bool>() ? " (fenced)" : "")}");
-            if (c["error"] is { } error) Console.WriteLine($"{S(error)}; its view: {string.Join(", ", c["view"]!.AsArray().Select(S))}");
-            var t = Table("ADDRESS", "GENERATION", "STATUS", "SINCE", "LAST HEARTBEAT", "GRAINS");
+            Console.WriteLine($"cluster {S(c["cluster"])}, answered by {S(c["self"])}");
+            var t = Table("SILO", "NAME", "STATUS", "SINCE", "LAST I-AM-ALIVE", "GRAINS");
             foreach (var s in c["silos"]!.AsArray())
-                Row(t, S(s!["address"]), S(s["generation"]), S(s["status"]), S(s["startedAt"]), S(s["lastHeartbeat"]), S(s["activations"]));
+                Row(t, S(s!["address"]), S(s["name"]), S(s["status"]), S(s["since"]), S(s["lastIAmAlive"]), S(s["activations"]));
             Spectre.Console.AnsiConsole.Write(t);
             return ExitCodes.Ok;
         });

@@ -14,18 +14,22 @@ public static class SiloCommands
         var port = new Option<int>("--port") { Description = "Port of the API.", DefaultValueFactory = _ => 7070 };
         var heartbeat = new Option<string?>("--heartbeat") { Description = "How often each Docker host is pinged (default 5s)." };
         var downAfter = new Option<string?>("--down-after") { Description = "No heartbeat for this long and a node is down (default 15s)." };
+        var keepAlive = new Option<string?>("--keep-alive") { Description = "Period of the grains' keep-alive reminders: how soon a grain of a dead silo is back on another (default 1m)." };
         var cluster = new Option<string?>("--cluster") { Description = "Join this cluster of silos (needs a PostgreSQL --db shared by them)." };
-        var advertise = new Option<string?>("--advertise") { Description = "The URL other silos reach this one at (default http://HOST:PORT)." };
-        var secret = new Option<string?>("--secret") { Description = "The secret the silos of a cluster share (default $ORCA_CLUSTER_SECRET)." };
-        var run = new Command("run", "Run a silo: grains on real time, state in the database, Docker hosts through the Engine API, the REST API.")
+        var advertise = new Option<string?>("--advertise") { Description = "The IP address other silos reach this one at (default: --host)." };
+        var siloPort = new Option<int?>("--silo-port") { Description = "Orleans' silo-to-silo port (default 11111 + PORT − 7070)." };
+        var gatewayPort = new Option<int?>("--gateway-port") { Description = "Orleans' gateway port (default 30000 + PORT − 7070)." };
+        var run = new Command("run", "Run a silo: an Orleans silo hosting Orca's grains, state in the database, Docker hosts through the Engine API, the REST API.")
         {
-            db, host, port, heartbeat, downAfter, cluster, advertise, secret,
+            db, host, port, heartbeat, downAfter, keepAlive, cluster, advertise, siloPort, gatewayPort,
         };
         run.SetAction(async (parse, ct) =>
         {
             var options = new OrcaOptions();
             if (parse.GetValue(heartbeat) is { } hb)
                 options = options with { HeartbeatInterval = Duration(hb, "--heartbeat") };
+            if (parse.GetValue(keepAlive) is { } ka)
+                options = options with { KeepAlivePeriod = Duration(ka, "--keep-alive") };
             if (parse.GetValue(downAfter) is { } da)
                 options = options with { DownAfter = Duration(da, "--down-after") };
             SiloHost silo;
@@ -36,7 +40,8 @@ public static class SiloCommands
                     Cluster = options,
                     ClusterName = parse.GetValue(cluster),
                     Advertise = parse.GetValue(advertise),
-                    Secret = parse.GetValue(secret) ?? Environment.GetEnvironmentVariable("ORCA_CLUSTER_SECRET"),
+                    SiloPort = parse.GetValue(siloPort),
+                    GatewayPort = parse.GetValue(gatewayPort),
                 });
             }
             catch (ArgumentException e)

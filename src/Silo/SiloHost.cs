@@ -1,12 +1,14 @@
+using System.Net;
 using System.Text.Json;
 using Orca.Grains.Grains;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Silo.Api;
-using Orca.Silo.Cluster;
 using Orca.Silo.Docker;
-using Orca.Silo.Persistence;
-using Orca.Silo.Runtime;
+using Orca.Silo.Storage;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Hosting;
 
 namespace Orca.Silo;
 
@@ -15,116 +17,136 @@ public sealed record SiloOptions(string Database, string Host = "127.0.0.1", int
     /// <summary>The cluster this silo joins (the database must be PostgreSQL shared by its silos); null: a single silo.</summary>
     public string? ClusterName { get; init; }
 
-    /// <summary>The URL other silos reach this one at (default http://HOST:PORT).</summary>
+    /// <summary>The address other silos reach this one at (default: <see cref="Host"/>).</summary>
     public string? Advertise { get; init; }
 
-    /// <summary>The secret silos of one cluster share for their calls to each other.</summary>
-    public string? Secret { get; init; }
+    /// <summary>Orleans' silo-to-silo port (default 11111 + (Port − 7070)).</summary>
+    public int? SiloPort { get; init; }
+
+    /// <summary>Orleans' gateway port for clients (default 30000 + (Port − 7070)).</summary>
+    public int? GatewayPort { get; init; }
 
     public OrcaOptions Cluster { get; init; } = new();
-
-    /// <summary>Idle activations without timers are deactivated after this long.</summary>
-    public TimeSpan IdleDeactivation { get; init; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>
-/// A silo: the grains on real time, state in SQLite or PostgreSQL, Docker hosts through the Engine API, and the REST
-/// API on Kestrel. On start it resumes every grain it has state for, so a silo killed and started again carries on
-/// with the same services and adopts the containers still running.
+/// A silo: an Orleans silo (Microsoft.Orleans.Server) hosting Orca's grains, with grain state and reminders in SQLite
+/// (a file, the embedded default, with localhost clustering) or PostgreSQL (a cluster of silos: ADO.NET clustering as
+/// well), Docker hosts through the Engine API, and the REST API on Kestrel in the same process. On start it installs
+/// Orca's tables and queries for Orleans' ADO.NET providers, then wakes the cluster grain, whose activation resumes
+/// everything else (nodes adopt their containers, services resume their tasks).
 /// </summary>
 public sealed class SiloHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly SiloGrainRuntime _runtime;
     private readonly DockerDriverFactory _drivers;
-    private readonly SqlGrainStateStore _store;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _collector;
 
-    private SiloCluster? _cluster;
-
-    private SiloHost(WebApplication app, SiloGrainRuntime runtime, DockerDriverFactory drivers, SqlGrainStateStore store)
+    private SiloHost(WebApplication app, DockerDriverFactory drivers, string database)
     {
         _app = app;
-        _runtime = runtime;
         _drivers = drivers;
-        _store = store;
+        Database = database;
     }
 
     public string Url => _app.Urls.First();
-    public SiloGrainRuntime Runtime => _runtime;
-    public SiloCluster? Cluster => _cluster;
-    public string Database => _store.Description;
+    public string Database { get; }
+    public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
     public static async Task<SiloHost> StartAsync(SiloOptions options)
     {
-        var store = await SqlGrainStateStore.OpenAsync(options.Database);
+        bool postgres = OrleansSchema.IsPostgres(options.Database);
+        foreach (var (port, name) in new[] { (SiloPortOf(options), "--silo-port"), (GatewayPortOf(options), "--gateway-port") })
+            if (port is < 1 or > 65535) throw new ArgumentException($"{name}: {port} is not a port; give one from 1 to 65535");
+        if (options.ClusterName is not null && !postgres)
+            throw new ArgumentException("a cluster of silos needs a shared PostgreSQL database: --db \"Host=…;Database=…\"");
+        try
+        {
+            await OrleansSchema.InstallAsync(options.Database);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--db: cannot open {Describe(options.Database)}: {e.Message}");
+        }
         var events = new EventHub();
         var drivers = new DockerDriverFactory();
-        var runtime = new SiloGrainRuntime(OrcaGrainTypes.Registry(), new GrainServices(store, drivers), events, options.Cluster, TimeProvider.System);
-        drivers.Grains = runtime;
-
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             foreach (var c in OrcaJson.Options.Converters) o.SerializerOptions.Converters.Add(c);
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         });
+        builder.Services.AddSingleton(events).AddSingleton<IEventSink>(events)
+            .AddSingleton(drivers).AddSingleton<IContainerDriverFactory>(drivers)
+            .AddSingleton(options.Cluster)
+            .AddSingleton<IRandomSource>(new SharedRandomSource())
+            .AddSingleton(TimeProvider.System);
+        builder.Host.UseOrleans(silo => ConfigureOrleans(silo, options));
         var app = builder.Build();
-        SiloApi.Map(app, runtime, store, events);
-        var host = new SiloHost(app, runtime, drivers, store);
+        drivers.Grains = app.Services.GetRequiredService<IGrainFactory>();
+        SiloApi.Map(app, options);
+        await app.StartAsync();
+        return new SiloHost(app, drivers, Describe(options.Database));
+    }
+
+    private static void ConfigureOrleans(ISiloBuilder silo, SiloOptions options)
+    {
+        var connection = OrleansSchema.ConnectionString(options.Database);
+        var invariant = OrleansSchema.Invariant(options.Database);
+        int siloPort = SiloPortOf(options);
+        int gatewayPort = GatewayPortOf(options);
         if (options.ClusterName is { } name)
         {
-            if (string.IsNullOrEmpty(options.Secret)) throw new ArgumentException("--secret (or ORCA_CLUSTER_SECRET) is required in a cluster of silos");
-            if (!store.IsPostgres) throw new ArgumentException("a cluster of silos needs a shared PostgreSQL database: --db \"Host=…;Database=…\"");
-            host._cluster = new SiloCluster(new ClusterOptions(name, options.Advertise ?? $"http://{options.Host}:{options.Port}", options.Secret), runtime, store);
-            runtime.Router = host._cluster;
-            ClusterApi.Map(app, host._cluster, runtime);
-            await app.StartAsync();                    // other silos can call in before this one resumes its grains
-            await host._cluster.StartAsync();
-            if (host._cluster.View[0] == host._cluster.Address) await host.ResumeAsync();
-        }
-        else
-        {
-            app.MapGet("/v1/cluster", () => Results.Ok(new { cluster = (string?)null, self = $"http://{options.Host}:{options.Port}", view = Array.Empty<string>(), fenced = false, silos = Array.Empty<object>() }));
-            await host.ResumeAsync();
-            await app.StartAsync();
-        }
-        host._collector = host.CollectIdleAsync(options.IdleDeactivation);
-        return host;
-    }
-
-    /// <summary>Wakes the cluster grain (which wakes every node grain) and every service (which re-announces its tasks).</summary>
-    private async Task ResumeAsync()
-    {
-        await _runtime.GetGrain<IClusterGrain>(IClusterGrain.Key).ListNodesAsync();
-        foreach (var service in await _store.ListKeysAsync("service")) await _runtime.GetGrain<IServiceGrain>(service).GetAsync();
-    }
-
-    private async Task CollectIdleAsync(TimeSpan idle)
-    {
-        try
-        {
-            while (!_stop.IsCancellationRequested)
+            silo.UseAdoNetClustering(o => { o.Invariant = invariant; o.ConnectionString = connection; });
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = name; o.ServiceId = "orca"; });
+            var address = IPAddress.Parse(options.Advertise ?? (IPAddress.TryParse(options.Host, out _) ? options.Host : "127.0.0.1"));
+            silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: false);
+            // Failure detection for a control plane: a silo that misses three 1-second probes is declared dead by one
+            // vote, so its grains (the scheduler among them) come back on a survivor within a few seconds.
+            silo.Configure<ClusterMembershipOptions>(o =>
             {
-                await Task.Delay(TimeSpan.FromMinutes(1), _stop.Token);
-                await _runtime.CollectIdleAsync(idle);
-            }
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 3;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+            });
         }
-        catch (OperationCanceledException) { }
+        else silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "orca", clusterId: "orca");
+        silo.AddAdoNetGrainStorage(OrcaStorage.Name, o => { o.Invariant = invariant; o.ConnectionString = connection; });
+        silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = connection; });
+        // Orleans refuses reminders more frequent than its minimum period (one minute by default); the keep-alive
+        // period is the operator's choice, so the minimum follows it.
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(o.MinimumReminderPeriod.Ticks, options.Cluster.KeepAlivePeriod.Ticks)));
+        silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(10));
+        // The one thing the host does after a start: wake the cluster grain. Its activation wakes every node grain
+        // (heartbeats, container adoption) and every service grain (which resume their unsettled tasks).
+        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IClusterGrain>(IClusterGrain.Key).WakeAsync(),
+            ServiceLifecycleStage.Active);
     }
+
+    private static int SiloPortOf(SiloOptions o) => o.SiloPort ?? 11111 + o.Port - 7070;
+    private static int GatewayPortOf(SiloOptions o) => o.GatewayPort ?? 30000 + o.Port - 7070;
+
+    private static string Describe(string database) =>
+        OrleansSchema.IsPostgres(database) ? "PostgreSQL" : Path.GetFullPath(database);
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        if (_cluster is not null) await _cluster.DisposeAsync();
         await _app.StopAsync();
-        await _runtime.DisposeAsync();
         await _drivers.DisposeAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>The silo's random source (grain timers' jitter): thread-safe, seeded by the runtime.</summary>
+internal sealed class SharedRandomSource : IRandomSource
+{
+    public double NextDouble() => Random.Shared.NextDouble();
+    public int Next(int maxExclusive) => Random.Shared.Next(maxExclusive);
 }

@@ -1,8 +1,8 @@
 namespace Orca.Silo.Tests;
 
 /// <summary>
-/// Three silo processes in one cluster on a real PostgreSQL, with the two real Docker hosts. Silos heartbeat every
-/// second and are declared dead after 6 s without one.
+/// Three Orleans silo processes in one cluster (ADO.NET clustering on a real PostgreSQL), with the two real Docker
+/// hosts. A silo that misses three 1-second probes is declared dead.
 /// </summary>
 [Collection("docker")]
 public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
@@ -17,8 +17,8 @@ public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
         _hosts = hosts;
         _hosts.RemoveAllContainers();
         var db = postgres.NewDatabase();
-        _silos = Enumerable.Range(0, 3).Select(_ => new SiloProcess(db, "--cluster", "prod", "--secret", "test-secret")).ToList();
-        SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3), Settle, "all three silos in every view");
+        _silos = Enumerable.Range(0, 3).Select(_ => new SiloProcess(db, "--cluster", "prod")).ToList();
+        SiloProcess.Until(() => _silos.All(s => s.ActiveSilos() == 3), Settle, "all three silos in every view");
         Ok(_silos[0].Orca("node", "add", "n1", "--docker", hosts.Endpoint(0), "--label", "rack=r1"));
         Ok(_silos[0].Orca("node", "add", "n2", "--docker", hosts.Endpoint(1), "--label", "rack=r2"));
     }
@@ -52,14 +52,15 @@ public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
         Ok(_silos[0].Orca(["service", "create", "web", "--image", DockerHosts.Image, "--replicas", "4", "--spread", "node.labels.rack",
             "--restart-delay", "1s", .. Sleeper]));
         SiloProcess.Until(() => _silos[0].Running("web").Count == 4, Settle, "4 running");
-        var scheduler = Hosting("ISchedulerGrain/scheduler");
+        var scheduler = Hosting("scheduler/scheduler");
         var before = ContainerIds();
         scheduler.Kill();
         var survivors = _silos.Where(s => s.Alive).ToList();
         try
         {
-            SiloProcess.Until(() => survivors.Any(s => s.Activations().Contains("ISchedulerGrain/scheduler"))
-                                    && survivors.Any(s => s.Activations().Contains("IServiceGrain/web")), Settle, "the scheduler and the service taken over");
+            // Orleans activates a grain of the dead silo again on its next call; the service's keep-alive reminder (5s
+            // here) calls it without anyone asking; the scheduler comes back with the first task to place.
+            SiloProcess.Until(() => survivors.Any(s => s.Activations().Contains("service/web")), Settle, "the service taken over");
         }
         catch (TimeoutException e)
         {
@@ -92,7 +93,7 @@ public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
         var before = ContainerIds();
         _silos[1].Kill();
         _silos[2].Kill();
-        SiloProcess.Until(() => _silos[0].Get("v1/cluster")!["view"]!.AsArray().Count == 1, Settle, "one silo left in the view");
+        SiloProcess.Until(() => _silos[0].ActiveSilos() == 1, Settle, "one silo left in the view");
         SiloProcess.Until(() => _silos[0].Running("web").Count == 4, Settle, "still 4 running with one silo");
         // The CLI given several silos uses the next one when one does not answer.
         var (code, stdout, stderr) = Processes.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "orca.dll"),
@@ -100,14 +101,14 @@ public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
         Assert.True(code == 0 && stdout.Contains("web"), stdout + stderr);
         _silos[1].Start();
         _silos[2].Start();
-        SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3), Settle, "three silos again");
+        SiloProcess.Until(() => _silos.All(s => s.ActiveSilos() == 3), Settle, "three silos again");
+        Ok(_silos[2].Orca("service", "scale", "web=5"));
+        SiloProcess.Until(() => RunningContainers() == 5, Settle, "5 running after the return");
         SiloProcess.Until(() =>
         {
             var all = _silos.SelectMany(s => s.Activations()).ToList();
-            return all.Count == all.Distinct().Count() && all.Contains("ISchedulerGrain/scheduler");
+            return all.Count == all.Distinct().Count() && all.Contains("scheduler/scheduler");
         }, Settle, "one activation per grain");
-        Ok(_silos[2].Orca("service", "scale", "web=5"));
-        SiloProcess.Until(() => RunningContainers() == 5, Settle, "5 running after the return");
         Assert.True(before.All(ContainerIds().Contains), "a container of before was replaced: something was started twice");
     }
 
@@ -130,8 +131,8 @@ public sealed class DatabaseRestartTests(DockerHosts hosts) : IDisposable
     {
         hosts.RemoveAllContainers();
         var db = _postgres.NewDatabase();
-        for (int i = 0; i < 3; i++) _silos.Add(new SiloProcess(db, "--cluster", "prod", "--secret", "test-secret"));
-        SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3), TimeSpan.FromSeconds(45), "three silos in every view");
+        for (int i = 0; i < 3; i++) _silos.Add(new SiloProcess(db, "--cluster", "prod"));
+        SiloProcess.Until(() => _silos.All(s => s.ActiveSilos() == 3), TimeSpan.FromSeconds(45), "three silos in every view");
         Assert.Equal(0, _silos[0].Orca("node", "add", "n1", "--docker", hosts.Endpoint(0)).Code);
         Assert.Equal(0, _silos[0].Orca("service", "create", "web", "--image", DockerHosts.Image, "--replicas", "3", "--", "sleep", "3600").Code);
         SiloProcess.Until(() => _silos[0].Running("web").Count == 3, TimeSpan.FromSeconds(45), "3 running");
@@ -141,7 +142,7 @@ public sealed class DatabaseRestartTests(DockerHosts hosts) : IDisposable
         _postgres.Restart(TimeSpan.FromSeconds(2));
         await load.WaitAsync(TimeSpan.FromMinutes(2));
 
-        SiloProcess.Until(() => _silos.Count(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 3 && !s.Get("v1/cluster")!["fenced"]!.GetValue<bool>()) == 3,
+        SiloProcess.Until(() => _silos.Count(s => s.ActiveSilos() == 3) == 3,
             TimeSpan.FromSeconds(60), "every silo back in the cluster");
         Assert.Equal(0, _silos[1].Orca("service", "scale", "web=4").Code);
         SiloProcess.Until(() => hosts.Containers(0).Count(c => c.Running) == 4, TimeSpan.FromSeconds(60), "4 running after the restart");
@@ -154,54 +155,5 @@ public sealed class DatabaseRestartTests(DockerHosts hosts) : IDisposable
         foreach (var s in _silos) s.Dispose();
         hosts.RemoveAllContainers();
         _postgres.Dispose();
-    }
-}
-
-/// <summary>Fencing: a silo cut off from the database lets go of its grains before another silo takes them over.</summary>
-public sealed class FencingTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
-{
-    private readonly List<SiloProcess> _silos = [];
-    private TcpCut? _cut;
-
-    [Fact]
-    public void ASiloCutOffFromTheDatabaseStopsOwningGrainsBeforeAnotherTakesThemOver()
-    {
-        var db = postgres.NewDatabase();
-        var port = int.Parse(db.Split(';').First(p => p.StartsWith("Port=", StringComparison.Ordinal))["Port=".Length..]);
-        _cut = new TcpCut(port);
-        _silos.Add(new SiloProcess(db, "--cluster", "prod", "--secret", "test-secret"));
-        _silos.Add(new SiloProcess(db.Replace($"Port={port}", $"Port={_cut.Port}"), "--cluster", "prod", "--secret", "test-secret"));
-        var (healthy, partitioned) = (_silos[0], _silos[1]);
-        SiloProcess.Until(() => _silos.All(s => s.Get("v1/cluster")!["view"]!.AsArray().Count == 2), TimeSpan.FromSeconds(45), "both silos in both views");
-        // Some grains on the silo to be partitioned: services whose grains hash there.
-        for (int i = 0; i < 8; i++) Assert.Equal(0, healthy.Orca("service", "create", $"s{i}", "--image", "orca-test/busybox:1", "--replicas", "0").Code);
-        SiloProcess.Until(() => partitioned.Activations().Any(a => a.StartsWith("IServiceGrain/", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "a service on the silo to cut off");
-        var theirs = partitioned.Activations().Where(a => a.StartsWith("IServiceGrain/", StringComparison.Ordinal)).ToList();
-
-        _cut.Cut();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        TimeSpan? fencedAt = null, takenAt = null;
-        SiloProcess.Until(() =>
-        {
-            if (fencedAt is null && partitioned.Get("v1/cluster")!["fenced"]!.GetValue<bool>() && partitioned.Activations().Count == 0) fencedAt = clock.Elapsed;
-            if (takenAt is null)
-            {
-                var view = healthy.Get("v1/cluster")!["view"]!.AsArray();
-                if (view.Count == 1)
-                {
-                    foreach (var grain in theirs) healthy.Orca("service", "inspect", grain["IServiceGrain/".Length..]); // calls activate them here now
-                    if (theirs.All(healthy.Activations().Contains)) takenAt = clock.Elapsed;
-                }
-            }
-            return fencedAt is not null && takenAt is not null;
-        }, TimeSpan.FromSeconds(45), "fenced and taken over");
-        Assert.True(fencedAt < takenAt, $"fenced after {fencedAt}, taken over after {takenAt}: two owners at once");
-        Assert.Contains("dead", healthy.Orca("cluster", "ls").Stdout);
-    }
-
-    public void Dispose()
-    {
-        foreach (var s in _silos) s.Dispose();
-        _cut?.Dispose();
     }
 }

@@ -12,12 +12,14 @@ public sealed class SiloProcess : IDisposable
 
     private readonly string[] _extra;
 
-    /// <param name="extra">More arguments of `orca silo run`, e.g. --cluster and --secret.</param>
+    /// <param name="extra">More arguments of `orca silo run`, e.g. --cluster.</param>
     public SiloProcess(string? database = null, params string[] extra)
     {
         _extra = extra;
         Database = database ?? Path.Combine(Processes.TempDir("orca-silo"), "orca.db");
         Port = Processes.FreePort();
+        SiloPort = Processes.FreePort();
+        GatewayPort = Processes.FreePort();
         Url = $"http://127.0.0.1:{Port}";
         _http = new HttpClient { BaseAddress = new Uri(Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
         Start();
@@ -25,6 +27,10 @@ public sealed class SiloProcess : IDisposable
 
     public string Database { get; }
     public int Port { get; }
+
+    /// <summary>Orleans' silo-to-silo and gateway ports (kept across restarts, as a real silo's are).</summary>
+    public int SiloPort { get; }
+    public int GatewayPort { get; }
     public string Url { get; }
     public string Log { get; private set; } = "";
 
@@ -32,7 +38,8 @@ public sealed class SiloProcess : IDisposable
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Processes.RepoRoot() };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "orca.dll"), "silo", "run", "--db", Database, "--port", Port.ToString(),
-                     "--heartbeat", "1s", "--down-after", "4s" }.Concat(_extra))
+                     "--heartbeat", "1s", "--down-after", "4s", "--keep-alive", "5s",
+                     "--silo-port", SiloPort.ToString(), "--gateway-port", GatewayPort.ToString() }.Concat(_extra))
             psi.ArgumentList.Add(a);
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { lock (this) Log += e.Data + "\n"; };
@@ -56,9 +63,11 @@ public sealed class SiloProcess : IDisposable
 
     public JsonNode? Get(string path) => _http.GetFromJsonAsync<JsonNode>(path).Result;
 
-    /// <summary>The grains this silo hosts, as "IType/key".</summary>
-    public List<string> Activations() =>
-        Get("v1/activations")!.AsArray().Select(a => $"{a!["type"]!.GetValue<string>()}/{a["key"]!.GetValue<string>()}").ToList();
+    /// <summary>The grains this silo hosts, as Orleans' grain ids ("type/key").</summary>
+    public List<string> Activations() => Get("v1/activations")!.AsArray().Select(a => a!["grain"]!.GetValue<string>()).ToList();
+
+    /// <summary>How many silos Orleans' membership has active, as this silo sees it.</summary>
+    public int ActiveSilos() => Get("v1/cluster")!["active"]!.GetValue<int>();
 
     public bool Alive => _process is { HasExited: false };
 

@@ -5,8 +5,8 @@ using Orca.Grains.Grains;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Silo.Docker;
-using Orca.Silo.Persistence;
-using Orca.Silo.Runtime;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Orca.Silo.Api;
 
@@ -14,11 +14,13 @@ namespace Orca.Silo.Api;
 /// got wrong is 400 with a message naming the field, an unknown id 404, a conflicting write 409.</summary>
 public static class SiloApi
 {
-    public static void Map(WebApplication app, SiloGrainRuntime runtime, SqlGrainStateStore store, EventHub events)
+    public static void Map(WebApplication app, SiloOptions options)
     {
+        var runtime = app.Services.GetRequiredService<IGrainFactory>();
+        var events = app.Services.GetRequiredService<EventHub>();
         var cluster = () => runtime.GetGrain<IClusterGrain>(IClusterGrain.Key);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/metrics", async () => Results.Text(await Metrics(runtime, store, events), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", async () => Results.Text(await Metrics(runtime, events), "text/plain; version=0.0.4"));
 
         app.MapPost("/v1/nodes", async (NodeRequest request) => await Guard(async () =>
         {
@@ -39,7 +41,7 @@ public static class SiloApi
             var info = await runtime.GetGrain<IServiceGrain>(spec.Name).CreateAsync(spec);
             return Results.Created($"/v1/services/{spec.Name}", info);
         }));
-        app.MapGet("/v1/services", async () => Results.Ok(await Services(runtime, store)));
+        app.MapGet("/v1/services", async () => Results.Ok(await Services(runtime)));
         app.MapGet("/v1/services/{name}", async (string name) =>
             await runtime.GetGrain<IServiceGrain>(name).GetAsync() is { } s ? Results.Ok(s) : NotFound($"no service '{name}'"));
         app.MapPut("/v1/services/{name}", async (string name, ServiceRequest request) => await Guard(async () =>
@@ -62,7 +64,7 @@ public static class SiloApi
         app.MapGet("/v1/tasks", async (string? service, string? node, string? state) =>
         {
             var tasks = new List<object>();
-            foreach (var s in await Services(runtime, store))
+            foreach (var s in await Services(runtime))
             {
                 if (service is not null && s.Spec.Name != service) continue;
                 foreach (var t in s.Tasks)
@@ -103,7 +105,37 @@ public static class SiloApi
                 await http.Response.Body.FlushAsync(http.RequestAborted);
             }
         });
-        app.MapGet("/v1/activations", () => Results.Ok(runtime.Activations().Select(a => new { type = a.Type, key = a.Key })));
+        app.MapGet("/v1/activations", async () =>
+        {
+            // The grains this silo hosts, as Orleans' grain ids ("service/web", "scheduler/scheduler").
+            var self = app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+            var stats = await runtime.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, [self]);
+            return Results.Ok(stats.Where(s => s.GrainType.StartsWith("Orca.", StringComparison.Ordinal))
+                .Select(s => new { silo = s.SiloAddress.ToString(), grain = s.GrainId.ToString() })
+                .OrderBy(s => s.grain, StringComparer.Ordinal));
+        });
+        app.MapGet("/v1/cluster", async () =>
+        {
+            var management = runtime.GetGrain<IManagementGrain>(0);
+            var hosts = await management.GetDetailedHosts(onlyActive: false);
+            var stats = await management.GetSimpleGrainStatistics();
+            return Results.Ok(new
+            {
+                cluster = options.ClusterName,
+                self = $"http://{options.Host}:{options.Port}",
+                active = hosts.Count(h => h.Status == SiloStatus.Active),
+                silos = hosts.OrderBy(h => h.SiloAddress.ToString(), StringComparer.Ordinal).Select(h => new
+                {
+                    address = h.SiloAddress.ToString(),
+                    name = h.SiloName,
+                    status = h.Status.ToString().ToLowerInvariant(),
+                    since = h.StartTime,
+                    lastIAmAlive = h.IAmAliveTime,
+                    activations = stats.Where(s => s.SiloAddress.Equals(h.SiloAddress) && s.GrainType.StartsWith("Orca.", StringComparison.Ordinal))
+                        .Sum(s => s.ActivationCount),
+                }),
+            });
+        });
     }
 
     private static IResult NotFound(string message) => Results.Json(new { error = message }, statusCode: 404);
@@ -190,22 +222,29 @@ public static class SiloApi
         }
     }
 
-    private static async Task<List<ServiceInfo>> Services(SiloGrainRuntime runtime, SqlGrainStateStore store)
+    /// <summary>Orleans' grain type names are full class names; the API shows the class.</summary>
+    private static string ShortType(string grainType)
+    {
+        var name = grainType.Split(',')[0];
+        return name[(name.LastIndexOf('.') + 1)..];
+    }
+
+    private static async Task<List<ServiceInfo>> Services(IGrainFactory runtime)
     {
         var list = new List<ServiceInfo>();
-        foreach (var name in await store.ListKeysAsync("service"))
+        foreach (var name in await runtime.GetGrain<IClusterGrain>(IClusterGrain.Key).ListServicesAsync())
             if (await runtime.GetGrain<IServiceGrain>(name).GetAsync() is { } s) list.Add(s);
         return list;
     }
 
-    private static async Task<string> Metrics(SiloGrainRuntime runtime, SqlGrainStateStore store, EventHub events)
+    private static async Task<string> Metrics(IGrainFactory runtime, EventHub events)
     {
         var text = new StringBuilder();
         var nodes = await runtime.GetGrain<IClusterGrain>(IClusterGrain.Key).ListNodesAsync();
         text.Append("# HELP orca_nodes Nodes by status.\n# TYPE orca_nodes gauge\n");
         foreach (var status in Enum.GetValues<NodeStatus>().Where(s => s != NodeStatus.Unknown))
             text.Append(I($"orca_nodes{{status=\"{status.ToString().ToLowerInvariant()}\"}} {nodes.Count(n => n.Status == status)}\n"));
-        var services = await Services(runtime, store);
+        var services = await Services(runtime);
         text.Append("# HELP orca_service_replicas Replicas per service: desired, running, pending.\n# TYPE orca_service_replicas gauge\n");
         foreach (var s in services)
         {
@@ -215,10 +254,9 @@ public static class SiloApi
         }
         text.Append("# HELP orca_events_total Events published since the silo started.\n# TYPE orca_events_total counter\n");
         text.Append(I($"orca_events_total {events.Count}\n"));
-        text.Append("# HELP orca_grain_activations Live grain activations.\n# TYPE orca_grain_activations gauge\n");
-        text.Append(I($"orca_grain_activations {runtime.ActivationCount}\n"));
-        text.Append("# HELP orca_grain_faults_total Grain turns that threw with nobody waiting.\n# TYPE orca_grain_faults_total counter\n");
-        text.Append(I($"orca_grain_faults_total {Interlocked.Read(ref runtime.Faults)}\n"));
+        var stats = await runtime.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        text.Append("# HELP orca_grain_activations Live grain activations in the cluster.\n# TYPE orca_grain_activations gauge\n");
+        text.Append(I($"orca_grain_activations {stats.Where(s => s.GrainType.StartsWith("Orca.", StringComparison.Ordinal)).Sum(s => s.ActivationCount)}\n"));
         return text.ToString();
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Web;
 using Orca.Grains.Runtime;
+using Orleans;
 
 namespace Orca.Silo.Docker;
 

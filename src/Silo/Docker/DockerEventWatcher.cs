@@ -1,5 +1,6 @@
 using Orca.Grains.Grains;
 using Orca.Grains.Runtime;
+using Orleans;
 
 namespace Orca.Silo.Docker;
 

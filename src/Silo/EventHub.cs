@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 
-namespace Orca.Silo.Runtime;
+namespace Orca.Silo;
 
 /// <summary>An event as the API shows it, numbered so clients can ask for what came after.</summary>
 public sealed record EventRecord(long Seq, DateTimeOffset Time, string Kind, string Subject, string? Service, string? Node, string? State, string? Message);

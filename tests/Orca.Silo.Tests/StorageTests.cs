@@ -1,0 +1,153 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orca.Grains.Runtime;
+using Orca.Silo.Storage;
+using Orleans;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Orca.Silo.Tests;
+
+[Alias("orca.tests.INotebookGrain")]
+public interface INotebookGrain : IGrainWithStringKey
+{
+    Task<string?> WriteAsync(string line);
+    Task<IReadOnlyList<string>> ReadAsync();
+    Task RemindAsync();
+    Task<bool> HasReminderAsync();
+}
+
+[GenerateSerializer, Alias("orca.tests.Notebook")]
+public sealed class Notebook
+{
+    [Id(0)] public List<string> Lines { get; set; } = [];
+}
+
+/// <summary>A grain with persistent state and a reminder, stored by Orleans' ADO.NET providers through Orca's queries.</summary>
+public sealed class NotebookGrain(IGrainContext context, IGrainRuntime runtime,
+    [PersistentState("notebook", OrcaStorage.Name)] IPersistentState<Notebook> state) : Grain(context, runtime), INotebookGrain, IRemindable
+{
+    public async Task<string?> WriteAsync(string line)
+    {
+        state.State.Lines.Add(line);
+        await state.WriteStateAsync();
+        return state.Etag;
+    }
+
+    public Task<IReadOnlyList<string>> ReadAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.Lines.ToList());
+    public async Task RemindAsync() => await this.RegisterOrUpdateReminder("r", TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
+    public async Task<bool> HasReminderAsync() => await this.GetReminder("r") is not null;
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+}
+
+/// <summary>Orleans' ADO.NET grain storage and reminders on Orca's schema and queries, against a real SQLite file and a
+/// real PostgreSQL server, through a real Orleans silo.</summary>
+public sealed class StorageTests(PostgresServer postgres) : IClassFixture<PostgresServer>
+{
+    public static TheoryData<string> Databases() => new("sqlite", "postgres");
+
+    private string Database(string kind) =>
+        kind == "sqlite" ? Path.Combine(Processes.TempDir("orca-sqlite"), "orca.db") : postgres.NewDatabase();
+
+    private static async Task<IHost> StartSilo(string database)
+    {
+        await OrleansSchema.InstallAsync(database);
+        var host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .UseOrleans(silo =>
+            {
+                var cs = OrleansSchema.ConnectionString(database);
+                var invariant = OrleansSchema.Invariant(database);
+                silo.UseLocalhostClustering(Processes.FreePort(), Processes.FreePort());
+                silo.AddAdoNetGrainStorage(OrcaStorage.Name, o => { o.Invariant = invariant; o.ConnectionString = cs; });
+                silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = cs; });
+            }).Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static INotebookGrain Notebook(IHost host, string key) => host.Services.GetRequiredService<IGrainFactory>().GetGrain<INotebookGrain>(key);
+
+    private static async Task Sql(string database, string sql)
+    {
+        await using System.Data.Common.DbConnection c = OrleansSchema.IsPostgres(database)
+            ? new Npgsql.NpgsqlConnection(database) : new Microsoft.Data.Sqlite.SqliteConnection(OrleansSchema.ConnectionString(database));
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task StateAndRemindersSurviveARestartAndTheSchemaInstallsTwice(string kind)
+    {
+        var db = Database(kind);
+        await using (var silo = (IAsyncDisposable)await StartSilo(db))
+        {
+            var grain = Notebook((IHost)silo, "a");
+            Assert.Equal("1", await grain.WriteAsync("one"));
+            Assert.Equal("2", await grain.WriteAsync("two"));
+            await grain.RemindAsync();
+            await ((IHost)silo).StopAsync();
+        }
+        await using (var silo = (IAsyncDisposable)await StartSilo(db)) // installs the schema again over the existing one
+        {
+            var grain = Notebook((IHost)silo, "a");
+            Assert.Equal(["one", "two"], await grain.ReadAsync());
+            Assert.True(await grain.HasReminderAsync());
+            Assert.Equal("3", await grain.WriteAsync("three"));
+            Assert.Empty(await Notebook((IHost)silo, "b").ReadAsync());
+            await ((IHost)silo).StopAsync();
+        }
+    }
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task AWriteOverAStaleEtagIsRefusedAndStoresNothing(string kind)
+    {
+        var db = Database(kind);
+        var host = await StartSilo(db);
+        try
+        {
+            var grain = Notebook(host, "a");
+            await grain.WriteAsync("one");
+            await Sql(db, "UPDATE orca_grain_state SET version = version + 5"); // another writer got there first
+            await Assert.ThrowsAsync<InconsistentStateException>(() => grain.WriteAsync("two"));
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task AGrainWhoseStateCannotBeReadRejectsCallsInsteadOfServingEmptyState(string kind)
+    {
+        var db = Database(kind);
+        var host = await StartSilo(db);
+        try
+        {
+            await Notebook(host, "a").WriteAsync("one");
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+        await Sql(db, kind == "sqlite" ? "UPDATE orca_grain_state SET payload = X'DEADBEEF'" : "UPDATE orca_grain_state SET payload = '\\xdeadbeef'::bytea");
+        host = await StartSilo(db);
+        try
+        {
+            var grain = Notebook(host, "a");
+            await Assert.ThrowsAnyAsync<Exception>(() => grain.ReadAsync());
+            await Assert.ThrowsAnyAsync<Exception>(() => grain.ReadAsync()); // still refused: no empty notebook served
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+}
