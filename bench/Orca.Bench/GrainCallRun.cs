@@ -19,7 +19,7 @@ public static class GrainCallRun
         await a.Grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).GetStatsAsync();
         var stats = await a.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).GetSimpleGrainStatistics();
         var host = stats.First(s => s.GrainType.Contains(nameof(SchedulerGrain), StringComparison.Ordinal)).SiloAddress;
-        var owner = host.Endpoint.Port == 11111 + 17801 - 7070 ? a : b;
+        var owner = host.Endpoint.Port == a.SiloPort ? a : b;
         var other = owner == a ? b : a;
         Console.WriteLine($"within one silo:   {await Measure(owner),10:N0} calls/s");
         Console.WriteLine($"between two silos: {await Measure(other),10:N0} calls/s");

@@ -41,15 +41,19 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly DockerDriverFactory _drivers;
 
-    private SiloHost(WebApplication app, DockerDriverFactory drivers, string database)
+    private SiloHost(WebApplication app, DockerDriverFactory drivers, string database, int siloPort)
     {
         _app = app;
         _drivers = drivers;
         Database = database;
+        SiloPort = siloPort;
     }
 
     public string Url => _app.Urls.First();
     public string Database { get; }
+
+    /// <summary>Orleans' silo-to-silo port of this silo.</summary>
+    public int SiloPort { get; }
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
     public static async Task<SiloHost> StartAsync(SiloOptions options)
@@ -89,7 +93,7 @@ public sealed class SiloHost : IAsyncDisposable
         drivers.Grains = app.Services.GetRequiredService<IGrainFactory>();
         SiloApi.Map(app, options);
         await app.StartAsync();
-        return new SiloHost(app, drivers, Describe(options.Database));
+        return new SiloHost(app, drivers, Describe(options.Database), SiloPortOf(options));
     }
 
     private static void ConfigureOrleans(ISiloBuilder silo, SiloOptions options)
@@ -116,8 +120,7 @@ public sealed class SiloHost : IAsyncDisposable
             });
         }
         else silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "orca", clusterId: "orca");
-        silo.AddAdoNetGrainStorage(OrcaStorage.Name, o => { o.Invariant = invariant; o.ConnectionString = connection; });
-        silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = connection; });
+        silo.AddOrcaStorage(options.Database);
         // Orleans refuses reminders more frequent than its minimum period (one minute by default); the keep-alive
         // period is the operator's choice, so the minimum follows it.
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(o.MinimumReminderPeriod.Ticks, options.Cluster.KeepAlivePeriod.Ticks)));

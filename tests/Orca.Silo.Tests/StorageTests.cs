@@ -56,14 +56,8 @@ public sealed class StorageTests(PostgresServer postgres) : IClassFixture<Postgr
         await OrleansSchema.InstallAsync(database);
         var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
-            .UseOrleans(silo =>
-            {
-                var cs = OrleansSchema.ConnectionString(database);
-                var invariant = OrleansSchema.Invariant(database);
-                silo.UseLocalhostClustering(Processes.FreePort(), Processes.FreePort());
-                silo.AddAdoNetGrainStorage(OrcaStorage.Name, o => { o.Invariant = invariant; o.ConnectionString = cs; });
-                silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = cs; });
-            }).Build();
+            .UseOrleans(silo => silo.UseLocalhostClustering(Processes.FreePort(), Processes.FreePort()).AddOrcaStorage(database))
+            .Build();
         await host.StartAsync();
         return host;
     }
@@ -72,9 +66,7 @@ public sealed class StorageTests(PostgresServer postgres) : IClassFixture<Postgr
 
     private static async Task Sql(string database, string sql)
     {
-        await using System.Data.Common.DbConnection c = OrleansSchema.IsPostgres(database)
-            ? new Npgsql.NpgsqlConnection(database) : new Microsoft.Data.Sqlite.SqliteConnection(OrleansSchema.ConnectionString(database));
-        await c.OpenAsync();
+        await using var c = await OrleansSchema.OpenAsync(database);
         await using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         await cmd.ExecuteNonQueryAsync();

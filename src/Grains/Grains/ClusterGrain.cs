@@ -25,6 +25,7 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     private readonly TimeProvider _time;
     private readonly IEventSink _events;
     private readonly OrcaOptions _options;
+    private readonly KeepAlive _keepAlive;
 
     public ClusterGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("cluster", OrcaStorage.Name)] IPersistentState<ClusterGrainState> state,
@@ -34,6 +35,7 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
         _time = time;
         _events = events;
         _options = options;
+        _keepAlive = new KeepAlive(this, options);
     }
 
     private Dictionary<string, NodeInfo> Nodes => _state.State.Nodes;
@@ -43,7 +45,7 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (Nodes.Count == 0 && _state.State.Services.Count == 0) return; // nothing to resume, nothing to keep alive
-        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        await _keepAlive.EnsureAsync();
         foreach (var id in Nodes.Keys.Order(StringComparer.Ordinal)) await GrainFactory.GetGrain<INodeGrain>(id).WakeAsync();
         foreach (var service in _state.State.Services) await GrainFactory.GetGrain<IServiceGrain>(service).WakeAsync();
     }
@@ -61,7 +63,7 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
             : new NodeInfo(spec, NodeStatus.Ready, NodeAvailability.Active, Now);
         Nodes[spec.Id] = info;
         await _state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        await _keepAlive.EnsureAsync();
         await GrainFactory.GetGrain<INodeGrain>(spec.Id).RegisterAsync(spec);
         await Changed(info, existing is null ? "node added" : "node updated");
         return info;
@@ -107,7 +109,7 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     {
         if (!_state.State.Services.Add(service)) return;
         await _state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        await _keepAlive.EnsureAsync();
     }
 
     public async Task UnregisterServiceAsync(string service)

@@ -39,6 +39,7 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     private readonly TimeProvider _time;
     private readonly IRandomSource _random;
     private readonly OrcaOptions _options;
+    private readonly KeepAlive _keepAlive;
     private readonly string _key;
     private IContainerDriver? _driver;
     private IGrainTimer? _heartbeat;
@@ -60,6 +61,7 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
         _time = time;
         _random = random;
         _options = options;
+        _keepAlive = new KeepAlive(this, options);
         _key = this.GetPrimaryKeyString();
     }
 
@@ -73,7 +75,7 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Spec is null) return;
-        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        await _keepAlive.EnsureAsync();
         StartHeartbeat();
     }
 
@@ -85,11 +87,10 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     public async Task RegisterAsync(NodeSpec spec)
     {
         if (spec.SameAs(S.Spec) && _heartbeat is not null) return; // already known and beating: a repeated wake-up
-        bool first = S.Spec is null;
         if (S.Spec?.Endpoint != spec.Endpoint) _driver = null;
         S.Spec = spec;
         await _state.WriteStateAsync();
-        if (first) await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        await _keepAlive.EnsureAsync();
         StartHeartbeat();
     }
 

@@ -19,6 +19,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     private readonly TimeProvider _time;
     private readonly IEventSink _events;
     private readonly OrcaOptions _options;
+    private readonly KeepAlive _keepAlive;
     private readonly GrainAlarm _reconcile;
     private readonly string _key;
 
@@ -30,6 +31,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         _time = time;
         _events = events;
         _options = options;
+        _keepAlive = new KeepAlive(this, options);
         _key = this.GetPrimaryKeyString();
         _reconcile = new GrainAlarm(this, time, ReconcileAsync);
     }
@@ -44,20 +46,20 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Spec is null || S.Removed && S.Slots.Count == 0 && S.Retiring.Count == 0) return;
-        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        await _keepAlive.EnsureAsync();
         foreach (var slot in S.Slots.Values.OrderBy(s => s.Slot))
             foreach (var t in new[] { slot.Current, slot.Previous })
-                if (t is { } task && task.State < TaskState.Running) await ResumeTaskAsync(slot.Slot, task);
+                if (t is { } task && task.State < TaskState.Running) await ResumeTaskAsync(task);
         foreach (var t in S.Retiring.Values.OrderBy(t => t.TaskId, StringComparer.Ordinal))
             await GrainFactory.GetGrain<ITaskGrain>(t.TaskId).ShutdownAsync(t.Message ?? "retired");
         _reconcile.RequestWithin(TimeSpan.Zero);
     }
 
-    private async Task ResumeTaskAsync(int slot, TaskInfo task)
+    private async Task ResumeTaskAsync(TaskInfo task)
     {
         var grain = GrainFactory.GetGrain<ITaskGrain>(task.TaskId);
-        if (task.State == TaskState.New && S.Versions.TryGetValue(task.SpecVersion, out var spec))
-            await grain.CreateAsync(TaskSpecFor(spec, task.TaskId, slot, task.Generation, task.SpecVersion), spec.Placement);
+        if (task.State == TaskState.New && SpecOf(task.SpecVersion) is { } spec)
+            await grain.CreateAsync(TaskSpecOf(spec, task), spec.Placement);
         else
             await grain.ResumeAsync();
     }
@@ -72,14 +74,14 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         ServiceSpecValidator.Validate(spec);
         if (spec.Name != _key) throw new ArgumentException($"service name '{spec.Name}' does not match '{_key}'");
         if (Exists) throw new InvalidOperationException($"service {_key} already exists");
+        if (S.Spec is { } removed) S.Versions[S.Version] = removed; // its tasks may still be retiring
         var version = S.Version + 1;
         _state.State = new ServiceGrainState
         {
             Spec = spec, Version = version, Versions = S.Versions, Retiring = S.Retiring, LastGeneration = S.LastGeneration,
         };
-        S.Versions[version] = spec;
         await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RegisterServiceAsync(_key);
-        await this.RegisterOrUpdateReminder(OrcaStorage.KeepAliveReminder, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
+        await _keepAlive.EnsureAsync();
         await ChangedAsync(ServiceChange.Created);
         return Info();
     }
@@ -91,9 +93,12 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         if (spec.Name != _key) throw new ArgumentException($"service name '{spec.Name}' does not match '{_key}'");
         bool templateChanged = !ServiceSpecs.SameTaskTemplate(spec, current);
         if (!templateChanged && spec.Replicas == current.Replicas) return Info();
-        if (templateChanged) S.Version++;
+        if (templateChanged)
+        {
+            S.Versions[S.Version] = current;
+            S.Version++;
+        }
         S.Spec = spec;
-        S.Versions[S.Version] = spec;
         await ChangedAsync(templateChanged ? ServiceChange.Updated : ServiceChange.Scaled);
         return Info();
     }
@@ -104,7 +109,6 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         if (replicas is < 0 or > ServiceSpecValidator.MaxReplicas)
             throw new ArgumentException($"replicas must be 0 to {ServiceSpecValidator.MaxReplicas}, not {replicas}");
         S.Spec = current with { Replicas = replicas };
-        S.Versions[S.Version] = S.Spec;
         await ChangedAsync(ServiceChange.Scaled);
         return Info();
     }
@@ -119,23 +123,21 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
 
     public Task<ServiceInfo?> GetAsync() => Task.FromResult(Exists ? Info() : null);
 
-    public Task<IReadOnlyList<TaskPlacement>> ListPlacementsAsync()
+    public Task<IReadOnlyList<TaskPlacement>> ListPlacementsAsync() =>
+        Task.FromResult<IReadOnlyList<TaskPlacement>>(AllTasks().Select(Placement).OfType<TaskPlacement>().ToList());
+
+    private TaskPlacement? Placement(TaskInfo task)
     {
-        var list = new List<TaskPlacement>();
-        foreach (var slot in S.Slots.Values.OrderBy(s => s.Slot))
-            foreach (var t in new[] { slot.Previous, slot.Current })
-                if (t is { } task && Placement(slot.Slot, task) is { } p) list.Add(p);
-        foreach (var t in S.Retiring.Values.OrderBy(t => t.TaskId, StringComparer.Ordinal))
-            if (Placement(t.Slot, t) is { } p) list.Add(p);
-        return Task.FromResult<IReadOnlyList<TaskPlacement>>(list);
+        if (!task.State.IsActive() || task.State == TaskState.New || SpecOf(task.SpecVersion) is not { } spec) return null;
+        return new TaskPlacement(TaskRequest.For(TaskSpecOf(spec, task), spec.Placement), task.State.HoldsNode() ? task.Node : null);
     }
 
-    private TaskPlacement? Placement(int slot, TaskInfo task)
-    {
-        if (!task.State.IsActive() || task.State == TaskState.New || !S.Versions.TryGetValue(task.SpecVersion, out var spec)) return null;
-        var request = TaskRequest.For(TaskSpecFor(spec, task.TaskId, slot, task.Generation, task.SpecVersion), spec.Placement);
-        return new TaskPlacement(request, task.State.HoldsNode() ? task.Node : null);
-    }
+    /// <summary>The spec a version had: the current one, or an earlier one kept in <see cref="ServiceGrainState.Versions"/>.</summary>
+    private ServiceSpec? SpecOf(int version) => version == S.Version ? S.Spec : S.Versions.GetValueOrDefault(version);
+
+    /// <summary>Every task the service knows: per slot the previous and current one, then those retiring.</summary>
+    private IEnumerable<TaskInfo> AllTasks() =>
+        S.Slots.Values.OrderBy(s => s.Slot).SelectMany(s => new[] { s.Previous, s.Current }).Concat(S.Retiring.Values).OfType<TaskInfo>();
 
     public Task TaskChangedAsync(TaskInfo task)
     {
@@ -203,7 +205,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     private async Task ForgetAsync()
     {
         await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).UnregisterServiceAsync(_key);
-        if (await this.GetReminder(OrcaStorage.KeepAliveReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        await _keepAlive.StopAsync();
     }
 
     private async Task ApplyAsync(ServiceSpec spec, ReconcileAction action)
@@ -240,19 +242,15 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         }
         slot.Updating = start.Reason == StartReason.Update;
         slot.Current = new TaskInfo(taskId, slot.Slot, slot.Generation, S.Version, TaskState.New, DesiredTaskState.Running, null, null, null, Now);
-        await GrainFactory.GetGrain<ITaskGrain>(taskId).CreateAsync(TaskSpecFor(spec, taskId, slot.Slot, slot.Generation, S.Version), spec.Placement);
+        await GrainFactory.GetGrain<ITaskGrain>(taskId).CreateAsync(TaskSpecOf(spec, slot.Current), spec.Placement);
     }
 
-    private TaskSpec TaskSpecFor(ServiceSpec spec, string taskId, int slot, int generation, int version) =>
-        new(taskId, _key, slot, generation, version, spec.Image, spec.Resources, spec.HostPorts, spec.Command, spec.Env);
+    private TaskSpec TaskSpecOf(ServiceSpec spec, TaskInfo task) =>
+        new(task.TaskId, _key, task.Slot, task.Generation, task.SpecVersion, spec.Image, spec.Resources, spec.HostPorts, spec.Command, spec.Env);
 
     private ServiceInfo Info()
     {
-        var tasks = S.Slots.Values.OrderBy(s => s.Slot)
-            .SelectMany(s => new[] { s.Previous, s.Current })
-            .Concat(S.Retiring.Values)
-            .OfType<TaskInfo>()
-            .ToList();
+        var tasks = AllTasks().ToList();
         int running = S.Slots.Values.Count(s => s.Current?.State == TaskState.Running);
         int pending = S.Slots.Values.Count(s => s.Current?.State is TaskState.New or TaskState.Pending);
         return new ServiceInfo(S.Spec!, S.Version, running, pending, S.UpdateInProgress, tasks);

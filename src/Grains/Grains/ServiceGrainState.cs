@@ -9,8 +9,8 @@ public sealed class ServiceGrainState
     [Id(0)] public ServiceSpec? Spec { get; set; }
     [Id(1)] public int Version { get; set; }
 
-    /// <summary>Every version's spec by version number (the current one included): for inspection and rollback, and
-    /// to rebuild what a task of an older version needs when it must be announced again.</summary>
+    /// <summary>Earlier versions' specs by version number (the current one is <see cref="Spec"/>): for inspection and
+    /// rollback, and to rebuild what a task of an older version needs when it must be announced again.</summary>
     [Id(2)] public SortedDictionary<int, ServiceSpec> Versions { get; set; } = new();
     [Id(3)] public Dictionary<int, SlotState> Slots { get; set; } = new();
 

@@ -110,7 +110,7 @@ public static class SiloApi
             // The grains this silo hosts, as Orleans' grain ids ("service/web", "scheduler/scheduler").
             var self = app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
             var stats = await runtime.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, [self]);
-            return Results.Ok(stats.Where(s => s.GrainType.StartsWith("Orca.", StringComparison.Ordinal))
+            return Results.Ok(stats.Where(s => IsOrcaGrain(s.GrainType))
                 .Select(s => new { silo = s.SiloAddress.ToString(), grain = s.GrainId.ToString() })
                 .OrderBy(s => s.grain, StringComparer.Ordinal));
         });
@@ -131,7 +131,7 @@ public static class SiloApi
                     status = h.Status.ToString().ToLowerInvariant(),
                     since = h.StartTime,
                     lastIAmAlive = h.IAmAliveTime,
-                    activations = stats.Where(s => s.SiloAddress.Equals(h.SiloAddress) && s.GrainType.StartsWith("Orca.", StringComparison.Ordinal))
+                    activations = stats.Where(s => s.SiloAddress.Equals(h.SiloAddress) && IsOrcaGrain(s.GrainType))
                         .Sum(s => s.ActivationCount),
                 }),
             });
@@ -222,12 +222,8 @@ public static class SiloApi
         }
     }
 
-    /// <summary>Orleans' grain type names are full class names; the API shows the class.</summary>
-    private static string ShortType(string grainType)
-    {
-        var name = grainType.Split(',')[0];
-        return name[(name.LastIndexOf('.') + 1)..];
-    }
+    /// <summary>Orca's grains among Orleans' statistics (which also count Orleans' own system grains).</summary>
+    private static bool IsOrcaGrain(string grainType) => grainType.StartsWith("Orca.", StringComparison.Ordinal);
 
     private static async Task<List<ServiceInfo>> Services(IGrainFactory runtime)
     {
@@ -256,7 +252,7 @@ public static class SiloApi
         text.Append(I($"orca_events_total {events.Count}\n"));
         var stats = await runtime.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
         text.Append("# HELP orca_grain_activations Live grain activations in the cluster.\n# TYPE orca_grain_activations gauge\n");
-        text.Append(I($"orca_grain_activations {stats.Where(s => s.GrainType.StartsWith("Orca.", StringComparison.Ordinal)).Sum(s => s.ActivationCount)}\n"));
+        text.Append(I($"orca_grain_activations {stats.Where(s => IsOrcaGrain(s.GrainType)).Sum(s => s.ActivationCount)}\n"));
         return text.ToString();
     }
 

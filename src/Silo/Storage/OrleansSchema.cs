@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Orca.Grains.Runtime;
+using Orleans.Hosting;
 
 namespace Orca.Silo.Storage;
 
@@ -27,8 +29,7 @@ public static class OrleansSchema
     {
         bool postgres = IsPostgres(database);
         if (!postgres) PrepareSqliteFile(database);
-        await using DbConnection connection = postgres ? new NpgsqlConnection(database) : new SqliteConnection(ConnectionString(database));
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync(database);
         if (!postgres) await ExecAsync(connection, null, "PRAGMA journal_mode=WAL");
         await using var tx = await connection.BeginTransactionAsync();
         if (postgres) await ExecAsync(connection, tx, "SELECT pg_advisory_xact_lock(7070)");
@@ -40,6 +41,23 @@ public static class OrleansSchema
                 "INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES (@k, @q) ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText",
                 ("k", key), ("q", sql));
         await tx.CommitAsync();
+    }
+
+    /// <summary>An open connection to the database (SQLite file or PostgreSQL), as the providers' connection string names it.</summary>
+    public static async Task<DbConnection> OpenAsync(string database)
+    {
+        DbConnection connection = IsPostgres(database) ? new NpgsqlConnection(database) : new SqliteConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>Orleans' ADO.NET grain storage (provider "orca") and reminder service on this database.</summary>
+    public static ISiloBuilder AddOrcaStorage(this ISiloBuilder silo, string database)
+    {
+        var connection = ConnectionString(database);
+        var invariant = Invariant(database);
+        silo.AddAdoNetGrainStorage(OrcaStorage.Name, o => { o.Invariant = invariant; o.ConnectionString = connection; });
+        return silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = connection; });
     }
 
     /// <summary>The database file holds every service's spec and env: only its owner may read it (mode 0600), also

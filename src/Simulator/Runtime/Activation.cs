@@ -20,6 +20,7 @@ internal sealed class Activation : IGrainContext, IServiceProvider
     private readonly Action<Task> _turnEnded;
     private readonly List<ISimState> _states;
     private IRandomSource? _random;
+    private IReminderRegistry? _reminders;
     private bool _busy;
     private Turn? _running;
 
@@ -125,7 +126,7 @@ internal sealed class Activation : IGrainContext, IServiceProvider
 
     public object? GetService(Type serviceType) =>
         serviceType == typeof(ITimerRegistry) ? _runtime.Timers
-        : serviceType == typeof(IReminderRegistry) ? _runtime.Reminders
+        : serviceType == typeof(IReminderRegistry) ? _reminders ??= _runtime.Reminders.For(Address)
         : serviceType == typeof(IRandomSource) ? _random ??= _runtime.RandomFor(Address)
         : serviceType == typeof(IGrainFactory) ? _runtime
         : null;

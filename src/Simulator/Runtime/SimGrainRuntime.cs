@@ -28,7 +28,6 @@ public sealed record NetworkModel(TimeSpan Min, TimeSpan MeanExtra)
 public sealed class SimGrainRuntime : IGrainFactory
 {
     private readonly Dictionary<(Type, string), SimGrainAddress> _addresses = new();
-    private readonly Dictionary<GrainId, SimGrainAddress> _byGrainId = new();
     private readonly Dictionary<MethodInfo, MethodPlan> _plans = new();
     private readonly Dictionary<Type, string> _grainTypes = new();
     private readonly SimRandom _network;
@@ -64,7 +63,7 @@ public sealed class SimGrainRuntime : IGrainFactory
         if (drivers is not null) _services[typeof(IContainerDriverFactory)] = drivers;
         Options = options;
         Timers = new SimTimerRegistry(loop);
-        Reminders = new SimReminderRegistry(this);
+        Reminders = new SimReminderTable(this);
         OrleansRuntime = new SimOrleansRuntime(this);
         Activator = new GrainActivator(new ServiceMap(_services), store);
     }
@@ -88,7 +87,7 @@ public sealed class SimGrainRuntime : IGrainFactory
     }
 
     internal SimTimerRegistry Timers { get; }
-    internal SimReminderRegistry Reminders { get; }
+    internal SimReminderTable Reminders { get; }
     internal SimOrleansRuntime OrleansRuntime { get; }
     internal GrainActivator Activator { get; }
 
@@ -182,9 +181,7 @@ public sealed class SimGrainRuntime : IGrainFactory
         if (_addresses.TryGetValue((type, key), out var address)) return address;
         if (!_grainTypes.TryGetValue(type, out var grainType))
             _grainTypes[type] = grainType = GrainTypeName(Activator.ClassOf(type));
-        address = _addresses[(type, key)] = new SimGrainAddress(type, grainType, key);
-        _byGrainId.TryAdd(GrainId.Create(grainType, key), address);
-        return address;
+        return _addresses[(type, key)] = new SimGrainAddress(type, grainType, key);
     }
 
     /// <summary>Orleans' default grain type name: the class name, lower case, without a "Grain" suffix.</summary>
@@ -194,9 +191,6 @@ public sealed class SimGrainRuntime : IGrainFactory
         if (name.EndsWith("Grain", StringComparison.Ordinal) && name.Length > 5) name = name[..^5];
         return name.ToLowerInvariant();
     }
-
-    internal SimGrainAddress AddressOf(GrainId id) =>
-        _byGrainId.TryGetValue(id, out var a) ? a : throw new InvalidOperationException($"no grain {id} in this host");
 
     internal object Send(SimGrainAddress target, MethodInfo method, object?[] args)
     {
@@ -214,10 +208,8 @@ public sealed class SimGrainRuntime : IGrainFactory
 
     internal void ScheduleReply(Message message) => Loop.Schedule(Loop.Now + Latency(), ReplyCallback, message);
 
-    internal void DeliverReminder(SimGrainAddress target, ReminderTick tick) => Deliver(tick, target);
-
     /// <summary>Delivers a turn to its grain's activation, creating it on the owning silo when there is none.</summary>
-    private void Deliver(Turn turn, SimGrainAddress target)
+    internal void Deliver(Turn turn, SimGrainAddress target)
     {
         var activation = target.Activation;
         if (activation is null || activation.Dead)
