@@ -3,11 +3,13 @@ using System.Text.Json;
 using Orca.Grains.Grains;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
+using Orca.Grains.Scheduling;
 using Orca.Silo.Api;
 using Orca.Silo.Docker;
 using Orca.Silo.Storage;
 using Orleans;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 
 namespace Orca.Silo;
@@ -85,13 +87,14 @@ public sealed class SiloHost : IAsyncDisposable
         });
         builder.Services.AddSingleton(events).AddSingleton<IEventSink>(events)
             .AddSingleton(drivers).AddSingleton<IContainerDriverFactory>(drivers)
-            .AddSingleton(options.Cluster)
+            .AddSingleton(options.Cluster).AddSingleton(FilterSet.All)
             .AddSingleton<IRandomSource>(new SharedRandomSource())
             .AddSingleton(TimeProvider.System);
         builder.Host.UseOrleans(silo => ConfigureOrleans(silo, options));
         var app = builder.Build();
         drivers.Grains = app.Services.GetRequiredService<IGrainFactory>();
         SiloApi.Map(app, options);
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
         await app.StartAsync();
         return new SiloHost(app, drivers, Describe(options.Database), SiloPortOf(options));
     }
@@ -121,6 +124,9 @@ public sealed class SiloHost : IAsyncDisposable
         }
         else silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "orca", clusterId: "orca");
         silo.AddOrcaStorage(options.Database);
+        // The Orleans Dashboard (grains, silos, call rates) is served under /dashboard by the same Kestrel; its live
+        // log stream is off, as the silo log goes to the console.
+        silo.AddDashboard(o => o.HideTrace = true);
         // Orleans refuses reminders more frequent than its minimum period (one minute by default); the keep-alive
         // period is the operator's choice, so the minimum follows it.
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(o.MinimumReminderPeriod.Ticks, options.Cluster.KeepAlivePeriod.Ticks)));

@@ -36,7 +36,7 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
             switch (step)
             {
                 case AddNodesStep add:
-                    foreach (var node in add.Nodes) cluster.AddHost(node.Id);
+                    foreach (var node in add.Nodes) cluster.AddHost(node.Id, node.Capacity);
                     await Task.WhenAll(add.Nodes.Select(n => Cluster.AddNodeAsync(n)));
                     break;
                 case CreateServiceStep create:

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Orca.Grains.Grains;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
+using Orca.Grains.Scheduling;
 using Orca.Simulator.Engine;
 using Orca.Simulator.Hosts;
 using Orca.Simulator.Metrics;
@@ -47,6 +48,7 @@ public static class Simulation
         // With several silos, state must really round-trip: a crashed silo's unsaved changes are lost.
         var store = new SimStateStore(options.SerializeMessages || scenario.Silos > 1);
         var runtime = new SimGrainRuntime(loop, store, cluster, observer, scenario.Cluster, random, scenario.Network, options.SerializeMessages);
+        runtime.AddService(new FilterSet(scenario.DisabledFilters));
         cluster.Runtime = runtime;
         if (scenario.Silos > 1)
         {

@@ -39,7 +39,7 @@ public class PropertyTests
 
         var text = File.ReadAllText(report.CounterexamplePath!);
         Assert.Contains("# Counterexample to property 1 (no-overcommit)", text);
-        Assert.Contains("0s,config,cluster,disable-filter=cpu", text);
+        Assert.Contains("0s,config,sim,disable-filter=cpu", text);
         var replay = Simulation.Run(ScenarioParser.ParseFile(report.CounterexamplePath!), new SimulationOptions());
         Assert.False(replay.Summary.Passed);
         Assert.Contains(replay.Violations, v => v.Invariant == "node-overcommit");

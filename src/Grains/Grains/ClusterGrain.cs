@@ -74,6 +74,17 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
 
     public Task<NodeInfo?> GetNodeAsync(string nodeId) => Task.FromResult(Nodes.GetValueOrDefault(nodeId));
 
+    public Task<IReadOnlyList<string>> ReadyNodesAsync(int max)
+    {
+        var ready = new List<string>(Math.Min(max, Nodes.Count));
+        foreach (var n in Nodes.Values)
+        {
+            if (ready.Count >= max) break;
+            if (n.Status == NodeStatus.Ready) ready.Add(n.Id);
+        }
+        return Task.FromResult<IReadOnlyList<string>>(ready);
+    }
+
     public async Task<NodeInfo> SetAvailabilityAsync(string nodeId, NodeAvailability availability)
     {
         var info = Nodes.GetValueOrDefault(nodeId) ?? throw new KeyNotFoundException($"no node '{nodeId}'");

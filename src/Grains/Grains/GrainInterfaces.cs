@@ -14,6 +14,9 @@ public interface IClusterGrain : IGrainWithStringKey
     Task<NodeInfo> AddNodeAsync(NodeSpec spec);
     Task<IReadOnlyList<NodeInfo>> ListNodesAsync();
     Task<NodeInfo?> GetNodeAsync(string nodeId);
+
+    /// <summary>Up to <paramref name="max"/> ready nodes, in a stable order (whom to ask about an image).</summary>
+    Task<IReadOnlyList<string>> ReadyNodesAsync(int max);
     Task<NodeInfo> SetAvailabilityAsync(string nodeId, NodeAvailability availability);
     [OneWay] Task HeartbeatMissedAsync(string nodeId, int consecutiveMisses, DateTimeOffset lastHeartbeat);
     [OneWay] Task HeartbeatRestoredAsync(string nodeId);
@@ -31,6 +34,14 @@ public interface IClusterGrain : IGrainWithStringKey
 [Alias("orca.INodeGrain")]
 public interface INodeGrain : IGrainWithStringKey
 {
+    /// <summary>Asks the host at the endpoint about itself, then registers this node with the cluster grain; capacity
+    /// left out of the request is what the host reports. Refused (ArgumentException) when the host does not answer:
+    /// nothing is stored then.</summary>
+    Task<NodeInfo> JoinAsync(NodeJoin join);
+
+    /// <summary>Null when the host has the image or its registry knows it; otherwise why not.</summary>
+    Task<string?> ResolveImageAsync(string image);
+
     [OneWay] Task RegisterAsync(NodeSpec spec);
     [OneWay] Task StartTaskAsync(TaskSpec task);
     [OneWay] Task StopTaskAsync(string taskId, string reason);

@@ -84,6 +84,40 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
 
     public Task WakeAsync() => Task.CompletedTask;
 
+    public async Task<NodeInfo> JoinAsync(NodeJoin join)
+    {
+        if (!Names.IsValid(_key)) throw new ArgumentException($"id: '{_key}' is not a node id: {Names.Rule}");
+        if (string.IsNullOrWhiteSpace(join.Endpoint))
+            throw new ArgumentException("docker: required, e.g. unix:///var/run/docker.sock or tcp://10.0.0.12:2375");
+        HostFacts facts;
+        try
+        {
+            facts = await _drivers.DescribeHostAsync(_key, join.Endpoint);
+        }
+        catch (ContainerDriverException e)
+        {
+            throw new ArgumentException($"docker: cannot reach {join.Endpoint}: {e.Message}");
+        }
+        var capacity = new Resources(join.CpuMillis ?? facts.CpuMillis, join.MemoryBytes ?? facts.MemoryBytes);
+        var spec = new NodeSpec(_key, capacity, join.Labels, join.Role, join.Endpoint);
+        NodeSpecValidator.Validate(spec);
+        return await Cluster.AddNodeAsync(spec); // the cluster grain registers this grain with the spec (one-way)
+    }
+
+    public async Task<string?> ResolveImageAsync(string image)
+    {
+        if (S.Spec is null) return $"node {_key} is not registered";
+        try
+        {
+            await Driver.ResolveImageAsync(image);
+            return null;
+        }
+        catch (ContainerDriverException e)
+        {
+            return e.Message;
+        }
+    }
+
     public async Task RegisterAsync(NodeSpec spec)
     {
         if (spec.SameAs(S.Spec) && _heartbeat is not null) return; // already known and beating: a repeated wake-up

@@ -24,12 +24,14 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
     private readonly TimeProvider _time;
     private readonly IEventSink _events;
     private readonly OrcaOptions _options;
+    private readonly FilterSet _filters;
     private readonly GrainAlarm _tick;
     private long _placed, _batches;
 
-    public SchedulerGrain(IGrainContext context, IGrainRuntime runtime, TimeProvider time, IEventSink events, OrcaOptions options)
-        : base(context, runtime)
+    public SchedulerGrain(IGrainContext context, IGrainRuntime runtime, TimeProvider time, IEventSink events, OrcaOptions options,
+        FilterSet filters) : base(context, runtime)
     {
+        _filters = filters;
         _time = time;
         _events = events;
         _options = options;
@@ -97,7 +99,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         _batches++;
         var batch = _pending.ToArray();
         _pending.Clear();
-        var result = Placement.Place(_cluster, batch, t => RulesOf(t)!, _options.DisabledFilters);
+        var result = Placement.Place(_cluster, batch, t => RulesOf(t)!, _filters.Disabled);
         result.ApplyTo(_cluster);
         _placed += result.Placed.Count;
         var stillPending = new HashSet<string>(StringComparer.Ordinal);

@@ -74,6 +74,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         ServiceSpecValidator.Validate(spec);
         if (spec.Name != _key) throw new ArgumentException($"service name '{spec.Name}' does not match '{_key}'");
         if (Exists) throw new InvalidOperationException($"service {_key} already exists");
+        await ImageCheck.EnsureAsync(GrainFactory, spec.Image);
         if (S.Spec is { } removed) S.Versions[S.Version] = removed; // its tasks may still be retiring
         var version = S.Version + 1;
         _state.State = new ServiceGrainState
@@ -93,6 +94,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         if (spec.Name != _key) throw new ArgumentException($"service name '{spec.Name}' does not match '{_key}'");
         bool templateChanged = !ServiceSpecs.SameTaskTemplate(spec, current);
         if (!templateChanged && spec.Replicas == current.Replicas) return Info();
+        if (spec.Image != current.Image) await ImageCheck.EnsureAsync(GrainFactory, spec.Image);
         if (templateChanged)
         {
             S.Versions[S.Version] = current;

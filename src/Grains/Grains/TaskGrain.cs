@@ -48,7 +48,13 @@ public sealed class TaskGrain : Grain, ITaskGrain
 
     public async Task CreateAsync(TaskSpec spec, PlacementSpec placement)
     {
-        if (S.Spec is not null) return; // created already: the message was delivered twice
+        if (S.Spec is not null)
+        {
+            // Created already: asked again by a service that never heard back (its activation, or the report, was
+            // lost). Carry on from where this task is, and tell the service.
+            await ResumeAsync();
+            return;
+        }
         S.Spec = spec;
         S.Placement = placement;
         S.Desired = DesiredTaskState.Running;

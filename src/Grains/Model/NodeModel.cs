@@ -33,3 +33,12 @@ public sealed record NodeInfo([property: Id(0)] NodeSpec Spec, [property: Id(1)]
     public string Id => Spec.Id;
     public bool Schedulable => Status == NodeStatus.Ready && Availability == NodeAvailability.Active;
 }
+
+/// <summary>A request to join a host as a node: capacity the user leaves out is what the host reports.</summary>
+[GenerateSerializer, Immutable, Alias("orca.NodeJoin")]
+public sealed record NodeJoin(
+    [property: Id(0)] string Endpoint,
+    [property: Id(1)] long? CpuMillis,
+    [property: Id(2)] long? MemoryBytes,
+    [property: Id(3)] IReadOnlyDictionary<string, string> Labels,
+    [property: Id(4)] NodeRole Role = NodeRole.Worker);

@@ -25,7 +25,4 @@ public sealed record OrcaOptions
     /// <summary>Grace period given to a container between stop and kill.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Scheduler filters switched off, by name (cpu, memory, constraint, …). For mutation testing of the
-    /// property checks only: it makes the scheduler wrong on purpose, so the checks can prove they catch it.</summary>
-    public IReadOnlyList<string> DisabledFilters { get; init; } = [];
 }

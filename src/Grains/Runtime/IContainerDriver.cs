@@ -18,7 +18,14 @@ public interface IContainerDriver
 
     /// <summary>The containers this host runs that carry Orca's labels.</summary>
     Task<IReadOnlyList<ContainerInfo>> ListContainersAsync();
+
+    /// <summary>Answers when the host has the image or its registry knows it (a pull would succeed, nothing is pulled
+    /// yet); throws <see cref="ContainerDriverException"/> (<see cref="DriverFailure.ImageNotFound"/>) when neither.</summary>
+    Task ResolveImageAsync(string image);
 }
+
+/// <summary>What a host reports of itself when it joins: its capacity and what it runs on.</summary>
+public sealed record HostFacts(long CpuMillis, long MemoryBytes, string Hostname, string Os, string Arch);
 
 /// <summary>What to run: the labels <c>orca.service</c>, <c>orca.task</c>, <c>orca.node</c> let a restarted
 /// control plane adopt running containers instead of starting duplicates.</summary>
@@ -47,4 +54,9 @@ public class ContainerDriverException(DriverFailure failure, string message) : E
 public interface IContainerDriverFactory
 {
     IContainerDriver ForNode(string nodeId, string? endpoint);
+
+    /// <summary>Asks the host at an endpoint about itself before a node is registered with it (nothing is kept: no
+    /// driver, no event stream). Throws <see cref="ArgumentException"/> for an endpoint that is not one, and
+    /// <see cref="ContainerDriverException"/> when the host does not answer.</summary>
+    Task<HostFacts> DescribeHostAsync(string nodeId, string endpoint);
 }

@@ -21,7 +21,7 @@ public sealed class FilterPipeline
     public IPlacementFilter[] Static { get; }
     public IPlacementFilter[] Dynamic { get; }
 
-    /// <summary>Every filter name, for messages and for <see cref="Model.OrcaOptions.DisabledFilters"/>.</summary>
+    /// <summary>Every filter name, for messages and for <see cref="FilterSet"/>.</summary>
     public static readonly IReadOnlyList<string> FilterNames = ["ready", "active", "constraint", "cpu", "memory", "max-per-node", "attribute-limit", "host-port"];
 
     public static FilterPipeline For(PlacementRules rules, TaskRequest request, IReadOnlyCollection<string>? disabled = null)

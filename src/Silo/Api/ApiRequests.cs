@@ -55,6 +55,10 @@ public static class ApiRequests
         };
     }
 
+    public static NodeJoin ToJoin(NodeRequest r) => new(r.Docker ?? "", Cpu(r.Cpu, "cpu"), Bytes(r.Memory, "memory"),
+        r.Labels ?? new Dictionary<string, string>(),
+        r.Role is null ? NodeRole.Worker : Choice(r.Role, "role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager)));
+
     public static long? Cpu(string? text, string field) =>
         text is null ? null : QuantityFormat.TryParseCpuMillis(text, out var m) ? m : throw new ArgumentException($"{field}: '{text}' is not CPUs (e.g. 250m or 2)");
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Orca.Grains.Grains;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
-using Orca.Silo.Docker;
 using Orleans;
 using Orleans.Runtime;
 
@@ -24,8 +23,7 @@ public static class SiloApi
 
         app.MapPost("/v1/nodes", async (NodeRequest request) => await Guard(async () =>
         {
-            var spec = await NodeSpecFor(request);
-            var info = await cluster().AddNodeAsync(spec);
+            var info = await runtime.GetGrain<INodeGrain>(NodeIdOf(request)).JoinAsync(ApiRequests.ToJoin(request));
             return Results.Created($"/v1/nodes/{info.Id}", info);
         }));
         app.MapGet("/v1/nodes", async () => Results.Ok(await cluster().ListNodesAsync()));
@@ -37,7 +35,6 @@ public static class SiloApi
         {
             var spec = ApiRequests.ToSpec(request);
             ServiceSpecValidator.Validate(spec);
-            await CheckImage(spec.Image, cluster());
             var info = await runtime.GetGrain<IServiceGrain>(spec.Name).CreateAsync(spec);
             return Results.Created($"/v1/services/{spec.Name}", info);
         }));
@@ -50,7 +47,6 @@ public static class SiloApi
             var current = await grain.GetAsync() ?? throw new KeyNotFoundException($"no service '{name}'");
             var spec = ApiRequests.ToSpec(request with { Name = name }, current.Spec);
             ServiceSpecValidator.Validate(spec);
-            if (spec.Image != current.Spec.Image) await CheckImage(spec.Image, cluster());
             return Results.Ok(await grain.UpdateAsync(spec));
         }));
         app.MapPost("/v1/services/{name}/scale", async (string name, ScaleRequest request) => await Guard(async () =>
@@ -165,62 +161,8 @@ public static class SiloApi
         }
     }
 
-    /// <summary>A node spec for a request: the Docker host must answer (nothing is stored otherwise); capacity defaults
-    /// to what it reports.</summary>
-    private static async Task<NodeSpec> NodeSpecFor(NodeRequest r)
-    {
-        if (!Names.IsValid(r.Id)) throw new ArgumentException($"id: '{r.Id}' is not a node id: {Names.Rule}");
-        if (string.IsNullOrWhiteSpace(r.Docker)) throw new ArgumentException("docker: required, e.g. unix:///var/run/docker.sock or tcp://10.0.0.12:2375");
-        System.Text.Json.Nodes.JsonNode info;
-        try
-        {
-            using var client = DockerDriverFactory.Client(r.Docker, TimeSpan.FromSeconds(5));
-            await client.NegotiateAsync();
-            info = await client.InfoAsync();
-        }
-        catch (UriFormatException)
-        {
-            throw new ArgumentException($"docker: '{r.Docker}' is not an endpoint; expected unix:///path/to/docker.sock or tcp://host:port");
-        }
-        catch (ContainerDriverException e)
-        {
-            throw new ArgumentException($"docker: cannot reach {r.Docker}: {e.Message}");
-        }
-        long cpu = ApiRequests.Cpu(r.Cpu, "cpu") ?? (info["NCPU"]?.GetValue<long>() ?? 1) * 1000;
-        long memory = ApiRequests.Bytes(r.Memory, "memory") ?? info["MemTotal"]?.GetValue<long>() ?? 1L << 30;
-        var role = r.Role is null ? NodeRole.Worker : ApiRequests.Choice(r.Role, "role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager));
-        var spec = new NodeSpec(r.Id!, new Resources(cpu, memory), r.Labels ?? new Dictionary<string, string>(), role, r.Docker);
-        NodeSpecValidator.Validate(spec);
-        return spec;
-    }
-
-    /// <summary>An image must be on some ready node or pullable by one; otherwise the service is refused.</summary>
-    private static async Task CheckImage(string image, IClusterGrain cluster)
-    {
-        var nodes = (await cluster.ListNodesAsync()).Where(n => n.Status == NodeStatus.Ready && n.Spec.Endpoint is not null).ToList();
-        if (nodes.Count == 0) return; // nothing to ask: the tasks wait, pending, for a node
-        foreach (var n in nodes)
-        {
-            using var client = DockerDriverFactory.Client(n.Spec.Endpoint!, TimeSpan.FromSeconds(10));
-            try
-            {
-                if (await client.ImageExistsAsync(image)) return;
-            }
-            catch (ContainerDriverException)
-            {
-                // that node cannot say; the pull below gives the reason if no node has the image
-            }
-        }
-        using var puller = DockerDriverFactory.Client(nodes[0].Spec.Endpoint!, TimeSpan.FromSeconds(60));
-        try
-        {
-            await puller.PullAsync(image);
-        }
-        catch (ContainerDriverException e)
-        {
-            throw new ArgumentException($"image: {image} is on no node and could not be pulled: {e.Message}");
-        }
-    }
+    private static string NodeIdOf(NodeRequest r) =>
+        Names.IsValid(r.Id) ? r.Id! : throw new ArgumentException($"id: '{r.Id}' is not a node id: {Names.Rule}");
 
     /// <summary>Orca's grains among Orleans' statistics (which also count Orleans' own system grains).</summary>
     private static bool IsOrcaGrain(string grainType) => grainType.StartsWith("Orca.", StringComparison.Ordinal);

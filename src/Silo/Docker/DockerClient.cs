@@ -103,6 +103,15 @@ public sealed class DockerClient : IDisposable
         return true;
     }
 
+    /// <summary>Asks the image's registry, through the daemon, whether it knows the image (its manifest; nothing is
+    /// pulled). An unknown image or a registry that cannot be reached fails with <see cref="DriverFailure.ImageNotFound"/>.</summary>
+    public async Task RegistryKnowsAsync(string image, CancellationToken ct = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await Path($"distribution/{image}/json")), ct);
+        if (!response.IsSuccessStatusCode)
+            throw new ContainerDriverException(DriverFailure.ImageNotFound, $"image {image}: {await ErrorMessage(response, ct)}");
+    }
+
     /// <summary>Pulls an image, reporting each progress line; a registry that cannot be reached or an unknown image
     /// fails with <see cref="DriverFailure.ImageNotFound"/>.</summary>
     public async Task PullAsync(string image, Action<string>? progress = null, CancellationToken ct = default)

@@ -129,5 +129,19 @@ public sealed class DockerDriver(string nodeId, DockerClient client, Action<stri
         return result;
     }
 
+    public async Task ResolveImageAsync(string image)
+    {
+        if (!await Client.ImageExistsAsync(image)) await Client.RegistryKnowsAsync(image);
+    }
+
+    /// <summary>The host's capacity and platform, from the daemon's /info.</summary>
+    public static async Task<HostFacts> DescribeAsync(DockerClient client)
+    {
+        await client.NegotiateAsync();
+        var info = await client.InfoAsync();
+        return new HostFacts((info["NCPU"]?.GetValue<long>() ?? 1) * 1000, info["MemTotal"]?.GetValue<long>() ?? 1L << 30,
+            info["Name"]?.GetValue<string>() ?? "", info["OSType"]?.GetValue<string>() ?? "", info["Architecture"]?.GetValue<string>() ?? "");
+    }
+
     public void Dispose() => Client.Dispose();
 }

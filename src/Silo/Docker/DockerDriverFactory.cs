@@ -35,6 +35,24 @@ public sealed class DockerDriverFactory : IContainerDriverFactory, IAsyncDisposa
         return (endpoint, driver, watcher);
     }
 
+    public async Task<HostFacts> DescribeHostAsync(string nodeId, string endpoint)
+    {
+        DockerClient client;
+        try
+        {
+            client = Client(endpoint, TimeSpan.FromSeconds(5));
+        }
+        catch (UriFormatException)
+        {
+            throw new ArgumentException($"docker: '{endpoint}' is not an endpoint; expected unix:///path/to/docker.sock or tcp://host:port");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ArgumentException($"docker: cannot read the TLS files of '{endpoint}': {e.Message}");
+        }
+        using (client) return await DockerDriver.DescribeAsync(client);
+    }
+
     /// <summary>A client for an endpoint as users write it (TLS files in the query string).</summary>
     public static DockerClient Client(string endpoint, TimeSpan? timeout = null)
     {

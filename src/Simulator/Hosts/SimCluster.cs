@@ -15,12 +15,19 @@ public sealed class SimCluster(EventLoop loop, SimRandom random, SimHostOptions 
     public SimGrainRuntime Runtime { get; set; } = null!;
     public IReadOnlyDictionary<string, SimHost> Hosts => _hosts;
 
-    public SimHost AddHost(string nodeId)
+    /// <param name="capacity">What the host reports when a node joins without giving its capacity.</param>
+    public SimHost AddHost(string nodeId, Orca.Grains.Model.Resources? capacity = null)
     {
         if (!_hosts.TryGetValue(nodeId, out var host))
             _hosts[nodeId] = host = new SimHost(nodeId, loop, _random.Fork(nodeId), Options, this);
+        if (capacity is { } c) host.Capacity = c;
         return host;
     }
+
+    /// <summary>A simulated host answers about itself; an endpoint with no host behind it is unreachable.</summary>
+    public Task<HostFacts> DescribeHostAsync(string nodeId, string endpoint) =>
+        _hosts.TryGetValue(nodeId, out var host) ? host.DescribeAsync()
+            : Task.FromException<HostFacts>(new ContainerDriverException(DriverFailure.Unreachable, $"no simulated host '{nodeId}'"));
 
     public IContainerDriver ForNode(string nodeId, string? endpoint) =>
         _hosts.TryGetValue(nodeId, out var host) ? host : throw new KeyNotFoundException($"no simulated host '{nodeId}'");

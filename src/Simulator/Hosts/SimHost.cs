@@ -126,6 +126,17 @@ public sealed class SimHost : IContainerDriver
     public Task RemoveContainerAsync(string containerId) =>
         Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, host => host._containers.Remove(containerId));
 
+    /// <summary>Capacity reported to a node that joins without giving its own.</summary>
+    public Orca.Grains.Model.Resources Capacity { get; set; } = new(4000, 8L << 30);
+
+    public Task<HostFacts> DescribeAsync() =>
+        Complete(_options.ApiLatencyMin, _options.ApiLatencyMax, static host => new HostFacts(host.Capacity.CpuMillis,
+            host.Capacity.MemoryBytes, host.NodeId, "linux", "x86_64"));
+
+    /// <summary>The simulated registry knows every image: a scenario's images are always pullable.</summary>
+    public Task ResolveImageAsync(string image) =>
+        Complete<object?>(_options.ApiLatencyMin, _options.ApiLatencyMax, static _ => null);
+
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync() =>
         Complete<IReadOnlyList<ContainerInfo>>(_options.ApiLatencyMin, _options.ApiLatencyMax, static host =>
             host._containers.Values.OrderBy(c => c.Id, StringComparer.Ordinal)

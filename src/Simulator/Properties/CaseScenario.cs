@@ -45,7 +45,7 @@ public static class CaseScenario
         csv.Append(string.Join(",", Scenarios.ScenarioParser.Header)).Append('\n');
         if (c.HasSiloFaults) csv.Append(Inv($"0s,config,sim,silos={CheckCase.SiloCount}\n"));
         if (disabledFilters.Count > 0)
-            csv.Append("0s,config,cluster,").Append(string.Join(" ", disabledFilters.Select(f => $"disable-filter={f}"))).Append('\n');
+            csv.Append("0s,config,sim,").Append(string.Join(" ", disabledFilters.Select(f => $"disable-filter={f}"))).Append('\n');
         foreach (var n in c.Nodes)
             csv.Append(Inv($"0s,add-node,{n.Id},cpu={n.CpuMillis}m memory={n.MemoryMi}Mi rack=r{n.Rack} zone=z{n.Zone} label=disk={(n.Ssd ? "ssd" : "hdd")} role={(n.Manager ? "manager" : "worker")}\n"));
         var down = c.Nodes.Where(n => n.Down).Select(n => n.Id).ToList();

@@ -60,6 +60,7 @@ public sealed class SimGrainRuntime : IGrainFactory
         SerializeMessages = serializeMessages;
         _services[typeof(TimeProvider)] = Time;
         _services[typeof(IEventSink)] = events;
+        _services[typeof(Orca.Grains.Scheduling.FilterSet)] = Orca.Grains.Scheduling.FilterSet.All;
         if (drivers is not null) _services[typeof(IContainerDriverFactory)] = drivers;
         Options = options;
         Timers = new SimTimerRegistry(loop);
@@ -90,6 +91,9 @@ public sealed class SimGrainRuntime : IGrainFactory
     internal SimReminderTable Reminders { get; }
     internal SimOrleansRuntime OrleansRuntime { get; }
     internal GrainActivator Activator { get; }
+
+    /// <summary>A service for grain constructors (replaces one of the same type).</summary>
+    public void AddService<T>(T service) where T : class => _services[typeof(T)] = service;
 
     /// <summary>Grain classes outside Orca's own assembly (a test's grains).</summary>
     public void AddGrainAssembly(Assembly assembly) => Activator.AddAssembly(assembly);

@@ -5,8 +5,8 @@ namespace Orca.Simulator.Scenarios;
 /// <summary><c>config,cluster,…</c> sets the control plane's timing; <c>config,sim,…</c> the simulated world's.</summary>
 internal static class ConfigRows
 {
-    private static readonly string[] ClusterKeys = ["heartbeat", "suspect-after", "down-after", "batch-delay", "reconcile-debounce", "stop-grace", "disable-filter"];
-    private static readonly string[] SimKeys = ["latency", "api-latency", "unreachable-timeout", "start-delay", "pull-delay", "stop-delay", "sample", "rack-label", "silos", "silo-dead-after"];
+    private static readonly string[] ClusterKeys = ["heartbeat", "suspect-after", "down-after", "batch-delay", "reconcile-debounce", "stop-grace"];
+    private static readonly string[] SimKeys = ["latency", "api-latency", "unreachable-timeout", "start-delay", "pull-delay", "stop-delay", "sample", "rack-label", "silos", "silo-dead-after", "disable-filter"];
 
     public static void Config(RawRow row, ParseState state)
     {
@@ -25,7 +25,6 @@ internal static class ConfigRows
                     SchedulerBatchDelay = p.Duration("batch-delay") ?? c.SchedulerBatchDelay,
                     ReconcileDebounce = p.Duration("reconcile-debounce") ?? c.ReconcileDebounce,
                     StopGracePeriod = p.Duration("stop-grace") ?? c.StopGracePeriod,
-                    DisabledFilters = [.. c.DisabledFilters, .. DisabledFilters(p, ctx)],
                 };
                 p.RejectUnknown(ClusterKeys);
                 break;
@@ -48,6 +47,7 @@ internal static class ConfigRows
                 state.SampleInterval = Positive(p.Duration("sample"), "sample", ctx) ?? state.SampleInterval;
                 state.RackLabel = p.String("rack-label") ?? state.RackLabel;
                 state.Silos = p.Int("silos", 1, 64) ?? state.Silos;
+                state.DisabledFilters.AddRange(DisabledFilters(p, ctx));
                 state.SiloDeadAfter = Positive(p.Duration("silo-dead-after"), "silo-dead-after", ctx) ?? state.SiloDeadAfter;
                 p.RejectUnknown(SimKeys);
                 break;

@@ -20,6 +20,9 @@ public sealed class Scenario
     /// <summary>Simulated silos hosting the grains (1: every grain on one silo).</summary>
     public int Silos { get; init; } = 1;
     public TimeSpan SiloDeadAfter { get; init; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Scheduler filters switched off (mutation testing of the property checks; see <see cref="Orca.Grains.Scheduling.FilterSet"/>).</summary>
+    public IReadOnlyList<string> DisabledFilters { get; init; } = [];
 }
 
 /// <summary>One row of a scenario, at its virtual time.</summary>

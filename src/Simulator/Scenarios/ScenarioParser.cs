@@ -48,6 +48,7 @@ public static class ScenarioParser
             End = end,
             Silos = state.Silos,
             SiloDeadAfter = state.SiloDeadAfter,
+            DisabledFilters = state.DisabledFilters.Distinct(StringComparer.Ordinal).ToList(),
         };
     }
 
@@ -136,4 +137,5 @@ internal sealed class ParseState(string file, List<ScenarioError> errors)
     public string RackLabel { get; set; } = "rack";
     public int Silos { get; set; } = 1;
     public TimeSpan SiloDeadAfter { get; set; } = TimeSpan.FromSeconds(6);
+    public List<string> DisabledFilters { get; } = [];
 }
