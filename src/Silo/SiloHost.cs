@@ -133,8 +133,13 @@ public sealed class SiloHost : IAsyncDisposable
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(10));
         // The one thing the host does after a start: wake the cluster grain. Its activation wakes every node grain
         // (heartbeats, container adoption) and every service grain (which resume their unsettled tasks).
-        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IClusterGrain>(IClusterGrain.Key).WakeAsync(),
-            ServiceLifecycleStage.Active);
+        // Afterwards it follows membership, to tell the cluster grain when another silo has been declared dead.
+        silo.Services.AddSingleton<SiloLossWatcher>();
+        silo.AddStartupTask(async (services, _) =>
+        {
+            await services.GetRequiredService<IGrainFactory>().GetGrain<IClusterGrain>(IClusterGrain.Key).WakeAsync();
+            services.GetRequiredService<SiloLossWatcher>().Start();
+        }, ServiceLifecycleStage.Active);
     }
 
     private static int SiloPortOf(SiloOptions o) => o.SiloPort ?? 11111 + o.Port - 7070;

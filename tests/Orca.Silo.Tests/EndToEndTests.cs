@@ -175,6 +175,9 @@ public sealed class EndToEndTests : IDisposable
         var metrics = await http.GetStringAsync($"{_silo.Url}/metrics");
         Assert.Contains("orca_service_replicas{service=\"web\",state=\"running\"} 3", metrics);
         Assert.Contains("orca_nodes{status=\"ready\"} 2", metrics);
+        // The Orleans Dashboard, served by the same silo: its page, and its counters naming Orca's grains.
+        Assert.Contains("<title>Orleans Dashboard</title>", await http.GetStringAsync($"{_silo.Url}/dashboard/"));
+        Assert.Contains("Orca.Grains.Grains.ServiceGrain", await http.GetStringAsync($"{_silo.Url}/dashboard/DashboardCounters"));
 
         SiloProcess.Until(() => follow.Lines.Any(l => l.Contains("web.1.1") && l.Contains("running")), Settle, "orca events --follow printed the new task");
         Assert.Contains(follow.Lines, l => l.Contains("updatestarted"));

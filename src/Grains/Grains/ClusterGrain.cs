@@ -26,6 +26,7 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     private readonly IEventSink _events;
     private readonly OrcaOptions _options;
     private readonly KeepAlive _keepAlive;
+    private readonly HashSet<string> _lostSilos = new(StringComparer.Ordinal);
 
     public ClusterGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("cluster", OrcaStorage.Name)] IPersistentState<ClusterGrainState> state,
@@ -46,8 +47,21 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     {
         if (Nodes.Count == 0 && _state.State.Services.Count == 0) return; // nothing to resume, nothing to keep alive
         await _keepAlive.EnsureAsync();
+        await WakeAllAsync();
+    }
+
+    /// <summary>The one resume routine: every node grain (heartbeats, container adoption) and every service grain
+    /// (unsettled tasks) is woken; a wake-up of a grain that is already active does nothing.</summary>
+    private async Task WakeAllAsync()
+    {
         foreach (var id in Nodes.Keys.Order(StringComparer.Ordinal)) await GrainFactory.GetGrain<INodeGrain>(id).WakeAsync();
         foreach (var service in _state.State.Services) await GrainFactory.GetGrain<IServiceGrain>(service).WakeAsync();
+    }
+
+    public async Task SiloLostAsync(string silo)
+    {
+        if (!_lostSilos.Add(silo)) return; // every survivor reports the same death
+        await WakeAllAsync();
     }
 
     /// <summary>The keep-alive reminder only brings this grain back after its silo died; the activation does the rest.</summary>

@@ -28,6 +28,10 @@ public interface IClusterGrain : IGrainWithStringKey
 
     /// <summary>Activates the grain (its activation wakes every node and service grain); does nothing else.</summary>
     [OneWay] Task WakeAsync();
+
+    /// <summary>From the host: a silo was declared dead. Wakes every node and service grain (once per silo), so those
+    /// that lived there come back on a survivor now rather than at their next keep-alive reminder.</summary>
+    [OneWay] Task SiloLostAsync(string silo);
 }
 
 /// <summary>Key: node id. One host: heartbeats, the containers it runs, through its <see cref="Runtime.IContainerDriver"/>.</summary>
@@ -39,8 +43,8 @@ public interface INodeGrain : IGrainWithStringKey
     /// nothing is stored then.</summary>
     Task<NodeInfo> JoinAsync(NodeJoin join);
 
-    /// <summary>Null when the host has the image or its registry knows it; otherwise why not.</summary>
-    Task<string?> ResolveImageAsync(string image);
+    /// <summary>Whether the host has the image or its registry knows it; a host that does not answer says neither.</summary>
+    Task<ImageAnswer> ResolveImageAsync(string image);
 
     [OneWay] Task RegisterAsync(NodeSpec spec);
     [OneWay] Task StartTaskAsync(TaskSpec task);
@@ -62,6 +66,14 @@ public interface INodeGrain : IGrainWithStringKey
 }
 
 public enum ContainerEventKind { Died, OutOfMemory }
+
+/// <summary>A node's answer about an image: known (present, or known to its registry), unknown (with the reason), or
+/// no answer at all (the host did not reply: it says nothing about the image).</summary>
+[GenerateSerializer, Immutable, Alias("orca.ImageAnswer")]
+public sealed record ImageAnswer([property: Id(0)] bool Answered, [property: Id(1)] bool Known, [property: Id(2)] string? Reason)
+{
+    public static readonly ImageAnswer Yes = new(true, true, null);
+}
 
 [GenerateSerializer, Immutable, Alias("orca.ContainerEvent")]
 public sealed record ContainerEvent([property: Id(0)] string ContainerId, [property: Id(1)] string TaskId,

@@ -104,17 +104,17 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
         return await Cluster.AddNodeAsync(spec); // the cluster grain registers this grain with the spec (one-way)
     }
 
-    public async Task<string?> ResolveImageAsync(string image)
+    public async Task<ImageAnswer> ResolveImageAsync(string image)
     {
-        if (S.Spec is null) return $"node {_key} is not registered";
+        if (S.Spec is null) return new ImageAnswer(false, false, $"node {_key} is not registered");
         try
         {
             await Driver.ResolveImageAsync(image);
-            return null;
+            return ImageAnswer.Yes;
         }
         catch (ContainerDriverException e)
         {
-            return e.Message;
+            return new ImageAnswer(e.Failure != DriverFailure.Unreachable, false, e.Message);
         }
     }
 

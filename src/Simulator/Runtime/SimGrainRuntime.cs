@@ -1,4 +1,5 @@
 using System.Reflection;
+using Orca.Grains.Grains;
 using Orca.Grains.Model;
 using Orca.Grains.Runtime;
 using Orca.Simulator.Engine;
@@ -106,6 +107,7 @@ public sealed class SimGrainRuntime : IGrainFactory
     public const string FirstSilo = "silo1";
     private readonly List<string> _silos = [FirstSilo];
     private readonly HashSet<string> _crashed = [];
+    private int _deaths;
     private string[] _view = [FirstSilo];
 
     /// <summary>Simulated silos (one by default: every grain on it).</summary>
@@ -141,7 +143,12 @@ public sealed class SimGrainRuntime : IGrainFactory
         {
             var dead = new SiloUnavailableException($"silo {silo} died");
             foreach (var turn in unfinished) turn.Abandon(dead);
-            if (_crashed.Contains(silo) && _view.Contains(silo)) SetView(_view.Where(v => v != silo).ToArray());
+            if (_crashed.Contains(silo) && _view.Contains(silo))
+            {
+                SetView(_view.Where(v => v != silo).ToArray());
+                // as a silo's membership listener does: the survivors hear of the death and tell the cluster grain
+                _ = GetGrain<IClusterGrain>(IClusterGrain.Key).SiloLostAsync($"{silo}#{++_deaths}");
+            }
         }, null);
     }
 
