@@ -119,6 +119,45 @@ public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
     }
 }
 
+/// <summary>
+/// Grains of a silo that dies come back on the survivors as soon as Orleans declares it dead, not at their keep-alive
+/// reminder (ten minutes here, so only the survivors' membership listeners can explain a quick return).
+/// </summary>
+[Collection("docker")]
+public sealed class SiloLossTests(DockerHosts hosts, PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+{
+    private readonly List<SiloProcess> _silos = [];
+
+    [Fact]
+    public void TheNodeGrainOfAKilledSiloFollowsItsHostFromASurvivorWithinSeconds()
+    {
+        hosts.RemoveAllContainers();
+        var db = postgres.NewDatabase();
+        for (int i = 0; i < 3; i++) _silos.Add(new SiloProcess(db, "--cluster", "prod", "--keep-alive", "10m"));
+        var settle = TimeSpan.FromSeconds(45);
+        SiloProcess.Until(() => _silos.All(s => s.ActiveSilos() == 3), settle, "three silos in every view");
+        Assert.Equal(0, _silos[0].Orca("node", "add", "n1", "--docker", hosts.Endpoint(0)).Code);
+        Assert.Equal(0, _silos[0].Orca("service", "create", "web", "--image", DockerHosts.Image, "--replicas", "3", "--restart-delay", "0s",
+            "--", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done").Code);
+        SiloProcess.Until(() => hosts.Containers(0).Count(c => c.Running) == 3, settle, "3 running");
+        var owner = _silos.Single(s => s.Activations().Contains("node/n1"));
+        owner.Kill();
+        var victim = hosts.Containers(0).First(c => c.Running);
+        hosts.Docker(0, "kill", victim.Id);
+        var survivors = _silos.Where(s => s.Alive).ToList();
+        SiloProcess.Until(() => survivors.Any(s => s.Activations().Contains("node/n1")), TimeSpan.FromSeconds(30),
+            "the node grain back on a survivor (its keep-alive reminder is ten minutes away)");
+        SiloProcess.Until(() => hosts.Containers(0).Count(c => c.Running) == 3 && hosts.Containers(0).All(c => c.Id != victim.Id),
+            TimeSpan.FromSeconds(30), "the container killed with the silo replaced");
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _silos) s.Dispose();
+        hosts.RemoveAllContainers();
+    }
+}
+
 /// <summary>PostgreSQL restarted under the silos' feet. A separate class: it restarts the server it owns.</summary>
 [Collection("docker")]
 public sealed class DatabaseRestartTests(DockerHosts hosts) : IDisposable

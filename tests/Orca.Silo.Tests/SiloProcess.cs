@@ -37,9 +37,10 @@ public sealed class SiloProcess : IDisposable
     public void Start()
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Processes.RepoRoot() };
+        var keepAlive = _extra.Contains("--keep-alive") ? [] : new[] { "--keep-alive", "5s" };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "orca.dll"), "silo", "run", "--db", Database, "--port", Port.ToString(),
-                     "--heartbeat", "1s", "--down-after", "4s", "--keep-alive", "5s",
-                     "--silo-port", SiloPort.ToString(), "--gateway-port", GatewayPort.ToString() }.Concat(_extra))
+                     "--heartbeat", "1s", "--down-after", "4s",
+                     "--silo-port", SiloPort.ToString(), "--gateway-port", GatewayPort.ToString() }.Concat(keepAlive).Concat(_extra))
             psi.ArgumentList.Add(a);
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { lock (this) Log += e.Data + "\n"; };
