@@ -46,7 +46,12 @@ for r in $(seq 1 "$rounds"); do
   t1=""; t2=""
   deadline=$(( $(date +%s) + 60 ))
   while [ -z "$t1" ] || [ -z "$t2" ]; do
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "round $r: no takeover within 60 s" >&2; exit 1; }
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "round $r: within 60 s: scheduler taken over: ${t1:-no}; container replaced: ${t2:-no}" >&2
+      for p in "${survivors[@]}"; do echo "silo :$p hosts $(curl -s "http://127.0.0.1:$p/v1/activations")" >&2; done
+      $D ps -a --format '{{.Names}} {{.State}}' >&2
+      exit 1
+    fi
     if [ -z "$t1" ]; then for p in "${survivors[@]}"; do curl -s "http://127.0.0.1:$p/v1/activations" | grep -q scheduler/scheduler && t1=$(now) && break; done; fi
     if [ -z "$t2" ] && [ "$($D ps -q --filter label=orca.service=web | wc -l)" -eq 4 ]; then t2=$(now); fi
     sleep 0.05

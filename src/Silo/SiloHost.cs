@@ -11,6 +11,7 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
+using Orleans.Runtime;
 
 namespace Orca.Silo;
 
@@ -131,13 +132,14 @@ public sealed class SiloHost : IAsyncDisposable
         // period is the operator's choice, so the minimum follows it.
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(o.MinimumReminderPeriod.Ticks, options.Cluster.KeepAlivePeriod.Ticks)));
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(10));
-        // The one thing the host does after a start: wake the cluster grain. Its activation wakes every node grain
-        // (heartbeats, container adoption) and every service grain (which resume their unsettled tasks).
+        // The one thing the host does after a start: tell the cluster grain, which has every node grain settle its
+        // host's containers and every service grain ask its tasks again where they are.
         // Afterwards it follows membership, to tell the cluster grain when another silo has been declared dead.
         silo.Services.AddSingleton<SiloLossWatcher>();
         silo.AddStartupTask(async (services, _) =>
         {
-            await services.GetRequiredService<IGrainFactory>().GetGrain<IClusterGrain>(IClusterGrain.Key).WakeAsync();
+            var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+            await services.GetRequiredService<IGrainFactory>().GetGrain<IClusterGrain>(IClusterGrain.Key).ResumeAllAsync($"silo {self} started");
             services.GetRequiredService<SiloLossWatcher>().Start();
         }, ServiceLifecycleStage.Active);
     }

@@ -29,7 +29,7 @@ internal sealed class SiloLossWatcher(IClusterMembershipService membership, IGra
                     if (change.Status != SiloStatus.Dead || change.SiloAddress.Equals(self.SiloAddress)) continue;
                     try
                     {
-                        await grains.GetGrain<IClusterGrain>(IClusterGrain.Key).SiloLostAsync(change.SiloAddress.ToString());
+                        await grains.GetGrain<IClusterGrain>(IClusterGrain.Key).ResumeAllAsync($"silo {change.SiloAddress} lost");
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {

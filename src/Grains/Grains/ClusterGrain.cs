@@ -16,8 +16,9 @@ public sealed class ClusterGrainState
 /// The node registry, the service registry and the arbiter of node health. Node grains report missed and restored
 /// heartbeats; this grain decides Suspect (no new tasks) after <see cref="OrcaOptions.SuspectAfterMissedHeartbeats"/>
 /// misses and Down (tasks replaced elsewhere) once <see cref="OrcaOptions.DownAfter"/> has passed since the last good
-/// heartbeat. Its activation is the one place the control plane resumes from: it wakes every node grain (their
-/// heartbeats and container adoption start) and every service grain (they resume their unsettled tasks).
+/// heartbeat. It is the one place the control plane resumes from: told that a silo started or another was declared dead
+/// (or, failing that, at its first keep-alive reminder), it has every node grain settle its host's containers and
+/// every service grain ask its tasks again where they are.
 /// </summary>
 public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
 {
@@ -26,7 +27,8 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     private readonly IEventSink _events;
     private readonly OrcaOptions _options;
     private readonly KeepAlive _keepAlive;
-    private readonly HashSet<string> _lostSilos = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _causes = new(StringComparer.Ordinal);
+    private bool _resumed;
 
     public ClusterGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("cluster", OrcaStorage.Name)] IPersistentState<ClusterGrainState> state,
@@ -45,29 +47,33 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Nodes.Count == 0 && _state.State.Services.Count == 0) return; // nothing to resume, nothing to keep alive
-        await _keepAlive.EnsureAsync();
-        await WakeAllAsync();
+        // A cluster with nothing in it has nothing to resume; otherwise the activation resumes everything at its first
+        // keep-alive reminder unless a silo's start or a silo's loss has made it do so before.
+        _resumed = Nodes.Count == 0 && _state.State.Services.Count == 0;
+        if (!_resumed) await _keepAlive.EnsureAsync();
     }
 
-    /// <summary>The one resume routine: every node grain (heartbeats, container adoption) and every service grain
-    /// (unsettled tasks) is woken; a wake-up of a grain that is already active does nothing.</summary>
-    private async Task WakeAllAsync()
+    /// <summary>The durable wake-up: after the silo of this grain died and nobody told the survivors' new activation
+    /// to resume, its first reminder does.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        foreach (var id in Nodes.Keys.Order(StringComparer.Ordinal)) await GrainFactory.GetGrain<INodeGrain>(id).WakeAsync();
-        foreach (var service in _state.State.Services) await GrainFactory.GetGrain<IServiceGrain>(service).WakeAsync();
+        if (!_resumed) await ResumeEverythingAsync();
     }
 
-    public async Task SiloLostAsync(string silo)
+    public async Task ResumeAllAsync(string cause)
     {
-        if (!_lostSilos.Add(silo)) return; // every survivor reports the same death
-        await WakeAllAsync();
+        if (!_causes.Add(cause)) return; // every survivor reports the same death
+        await ResumeEverythingAsync();
     }
 
-    /// <summary>The keep-alive reminder only brings this grain back after its silo died; the activation does the rest.</summary>
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
-
-    public Task WakeAsync() => Task.CompletedTask;
+    /// <summary>The one resume routine: every node grain lists its host and settles its containers, every service grain
+    /// asks its tasks again where they are. Both are idempotent.</summary>
+    private async Task ResumeEverythingAsync()
+    {
+        _resumed = true;
+        foreach (var id in Nodes.Keys.Order(StringComparer.Ordinal)) await GrainFactory.GetGrain<INodeGrain>(id).ResumeAsync();
+        foreach (var service in _state.State.Services) await GrainFactory.GetGrain<IServiceGrain>(service).ResumeAsync();
+    }
 
     public async Task<NodeInfo> AddNodeAsync(NodeSpec spec)
     {

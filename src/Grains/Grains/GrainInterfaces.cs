@@ -26,12 +26,10 @@ public interface IClusterGrain : IGrainWithStringKey
     [OneWay] Task UnregisterServiceAsync(string service);
     Task<IReadOnlyList<string>> ListServicesAsync();
 
-    /// <summary>Activates the grain (its activation wakes every node and service grain); does nothing else.</summary>
-    [OneWay] Task WakeAsync();
-
-    /// <summary>From the host: a silo was declared dead. Wakes every node and service grain (once per silo), so those
-    /// that lived there come back on a survivor now rather than at their next keep-alive reminder.</summary>
-    [OneWay] Task SiloLostAsync(string silo);
+    /// <summary>From the host, when a silo started or another was declared dead (<paramref name="cause"/> names the
+    /// event; each is acted on once): every node and service grain resumes, so grains that lived on a dead silo come
+    /// back on a survivor at once and every message the dead silo may have swallowed is asked again.</summary>
+    [OneWay] Task ResumeAllAsync(string cause);
 }
 
 /// <summary>Key: node id. One host: heartbeats, the containers it runs, through its <see cref="Runtime.IContainerDriver"/>.</summary>
@@ -59,8 +57,13 @@ public interface INodeGrain : IGrainWithStringKey
     [OneWay] Task ContainerStartedAsync(string taskId, string? containerId, string? error, bool hostUnreachable);
     [OneWay] Task ContainerStoppedAsync(string taskId, bool stopped);
 
-    /// <summary>Activates the grain (an activation starts its heartbeat); does nothing else.</summary>
-    [OneWay] Task WakeAsync();
+    /// <summary>Activates the grain (an activation starts its heartbeat) and has it list its host's containers at the
+    /// next heartbeat and settle them.</summary>
+    [OneWay] Task ResumeAsync();
+
+    /// <summary>From a running task that resumes: does this node still run it? If the task ended here its end is
+    /// reported again (it may have been lost); if the node has no record of it, it is reported orphaned.</summary>
+    [OneWay] Task ConfirmTaskAsync(string taskId);
 
     Task<IReadOnlyList<string>> ListTasksAsync();
 }
@@ -89,8 +92,9 @@ public interface ITaskGrain : IGrainWithStringKey
     [OneWay] Task ShutdownAsync(string reason);
     [OneWay] Task OrphanAsync(string reason);
 
-    /// <summary>From its service after either may have lost a message: a pending task queues again at the
-    /// scheduler, an assigned one asks its node again (both idempotent).</summary>
+    /// <summary>From its service after either may have lost a message: a pending task queues again at the scheduler,
+    /// an assigned or starting one asks its node again, a running one asks its node to confirm it; then it reports
+    /// where it is to its service (all idempotent).</summary>
     [OneWay] Task ResumeAsync();
     Task<TaskInfo?> GetAsync();
 }
@@ -109,8 +113,9 @@ public interface IServiceGrain : IGrainWithStringKey
     /// <summary>Its live tasks as the scheduler must count them (a new scheduler activation rebuilds its view).</summary>
     Task<IReadOnlyList<TaskPlacement>> ListPlacementsAsync();
 
-    /// <summary>Activates the grain (an activation resumes unsettled tasks and reconciles); does nothing else.</summary>
-    [OneWay] Task WakeAsync();
+    /// <summary>Asks every task of the service again where it is (all idempotent: creation, placement, start, stop,
+    /// a running task's node), then reconciles.</summary>
+    [OneWay] Task ResumeAsync();
 }
 
 /// <summary>A live task and the node it holds resources on (null while it waits for one).</summary>

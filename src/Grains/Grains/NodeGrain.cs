@@ -18,7 +18,15 @@ public sealed class NodeGrainState
     /// <summary>What each task needs to run, kept until its container is recorded, so that a start lost with its
     /// activation (the silo died between create and start, or before either) is made again.</summary>
     [Id(4)] public Dictionary<string, TaskSpec> Starts { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How the latest tasks that left this node ended (at most <see cref="NodeGrain.EndedKept"/>), so that an
+    /// end whose report was lost with a silo can be reported again when the task asks.</summary>
+    [Id(5)] public Dictionary<string, NodeTaskEnd> Ended { get; set; } = new(StringComparer.Ordinal);
 }
+
+[GenerateSerializer, Immutable, Alias("orca.NodeTaskEnd")]
+public sealed record NodeTaskEnd([property: Id(0)] TaskState State, [property: Id(1)] int? ExitCode, [property: Id(2)] string? Message,
+    [property: Id(3)] DateTimeOffset At);
 
 /// <summary>A task this node was asked to run. <see cref="StopReason"/> is set once a stop was asked for.</summary>
 [GenerateSerializer, Immutable, Alias("orca.NodeTask")]
@@ -82,7 +90,50 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     /// <summary>The keep-alive reminder only brings this grain back after its silo died; the activation does the rest.</summary>
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 
-    public Task WakeAsync() => Task.CompletedTask;
+    public Task ResumeAsync()
+    {
+        _listOnNextHeartbeat = true;
+        return Task.CompletedTask;
+    }
+
+    public async Task ConfirmTaskAsync(string taskId)
+    {
+        if (S.Tasks.TryGetValue(taskId, out var t))
+        {
+            if (t.ContainerId is not null && t.StopReason is null) await TaskGrain(taskId).NodeReportAsync(TaskState.Running, null, null);
+            return; // starting or stopping: its outcome is reported when it comes
+        }
+        var end = S.Ended.GetValueOrDefault(taskId);
+        await TaskGrain(taskId).NodeReportAsync(end?.State ?? TaskState.Orphaned, end?.ExitCode,
+            end?.Message ?? $"node {_key} has no record of it (its end was not heard)");
+    }
+
+    public const int EndedKept = 256;
+
+    /// <summary>The task leaves this node: forgotten but for how it ended; then reported to its grain.</summary>
+    private async Task EndAsync(string taskId, TaskState state, int? exitCode, string? message)
+    {
+        Forget(taskId, state, exitCode, message);
+        await TaskGrain(taskId).NodeReportAsync(state, exitCode, message);
+    }
+
+    /// <summary>Drops the task but for how it ended (kept for <see cref="ConfirmTaskAsync"/>; the oldest end goes first).</summary>
+    private void Forget(string taskId, TaskState state, int? exitCode, string? message)
+    {
+        S.Tasks.Remove(taskId);
+        S.Starts.Remove(taskId);
+        S.Ended[taskId] = new NodeTaskEnd(state, exitCode, message, Now);
+        if (S.Ended.Count <= EndedKept) return;
+        var oldest = S.Ended.MinBy(e => (e.Value.At, e.Key), EndComparer.Instance).Key;
+        S.Ended.Remove(oldest);
+    }
+
+    private sealed class EndComparer : IComparer<(DateTimeOffset, string)>
+    {
+        public static readonly EndComparer Instance = new();
+        public int Compare((DateTimeOffset, string) x, (DateTimeOffset, string) y) =>
+            x.Item1 != y.Item1 ? x.Item1.CompareTo(y.Item1) : string.CompareOrdinal(x.Item2, y.Item2);
+    }
 
     public async Task<NodeInfo> JoinAsync(NodeJoin join)
     {
@@ -223,9 +274,7 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
                 StartContainer(spec); // never created, or created and never started: the driver replaces a leftover
                 continue;
             }
-            S.Tasks.Remove(t.TaskId);
-            S.Starts.Remove(t.TaskId);
-            await TaskGrain(t.TaskId).NodeReportAsync(t.StopReason is null ? TaskState.Orphaned : TaskState.Shutdown, null,
+            await EndAsync(t.TaskId, t.StopReason is null ? TaskState.Orphaned : TaskState.Shutdown, null,
                 t.StopReason ?? $"container gone: host {_key} restarted");
         }
         await _state.WriteStateAsync();
@@ -292,9 +341,9 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
         S.Starts.Remove(taskId);
         if (containerId is null)
         {
-            S.Tasks.Remove(taskId);
-            await _state.WriteStateAsync();
             var state = t.StopReason is not null ? TaskState.Shutdown : hostUnreachable ? TaskState.Orphaned : TaskState.Failed;
+            Forget(taskId, state, null, error);
+            await _state.WriteStateAsync();
             await TaskGrain(taskId).NodeReportAsync(state, null, error);
             if (hostUnreachable) await SuspectNowAsync();
             return;
@@ -357,7 +406,8 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
             _listOnNextHeartbeat = true;
             return;
         }
-        if (!S.Tasks.Remove(taskId, out var t)) return;
+        if (!S.Tasks.TryGetValue(taskId, out var t)) return;
+        Forget(taskId, TaskState.Shutdown, null, t.StopReason);
         await _state.WriteStateAsync();
         await TaskGrain(taskId).NodeReportAsync(TaskState.Shutdown, null, t.StopReason);
     }
@@ -371,14 +421,13 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     /// <summary>A container of ours has exited: the task completed, failed, or was shut down as asked.</summary>
     private async Task ExitedAsync(NodeTask t, int exitCode, bool oom)
     {
-        S.Tasks.Remove(t.TaskId);
-        S.Starts.Remove(t.TaskId);
-        await _state.WriteStateAsync();
-        if (!_inFlight.Contains(t.TaskId)) _ = RemoveStaleAsync(t.ContainerId!);
         var (state, message) = t.StopReason is not null ? (TaskState.Shutdown, t.StopReason)
             : oom ? (TaskState.Failed, "killed: out of memory")
             : exitCode == 0 ? (TaskState.Complete, "exited with code 0")
             : (TaskState.Failed, $"exited with code {exitCode}");
+        Forget(t.TaskId, state, exitCode, message);
+        await _state.WriteStateAsync();
+        if (!_inFlight.Contains(t.TaskId)) _ = RemoveStaleAsync(t.ContainerId!);
         await TaskGrain(t.TaskId).NodeReportAsync(state, exitCode, message);
     }
 
@@ -386,10 +435,10 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     {
         S.DeclaredDown = true;
         var lost = S.Tasks.Keys.ToList();
-        S.Tasks.Clear();
-        S.Starts.Clear();
+        var reason = $"node {_key} declared down";
+        foreach (var taskId in lost) Forget(taskId, TaskState.Orphaned, null, reason);
         await _state.WriteStateAsync();
-        foreach (var taskId in lost) await TaskGrain(taskId).OrphanAsync($"node {_key} declared down");
+        foreach (var taskId in lost) await TaskGrain(taskId).OrphanAsync(reason);
     }
 
     public async Task DrainAsync()

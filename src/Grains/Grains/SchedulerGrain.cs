@@ -56,11 +56,16 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
             }
     }
 
-    public Task EnqueueAsync(TaskRequest task)
+    public async Task EnqueueAsync(TaskRequest task)
     {
-        if (_pendingIds.Contains(task.TaskId) || _cluster.AssignmentOf(task.TaskId) is not null) return Task.CompletedTask;
+        if (_pendingIds.Contains(task.TaskId)) return;
+        if (_cluster.AssignmentOf(task.TaskId) is { } node)
+        {
+            // Placed already, yet the task still asks: the assignment was lost (its grain's silo died), so say it again.
+            await GrainFactory.GetGrain<ITaskGrain>(task.TaskId).AssignAsync(node.Node.Id);
+            return;
+        }
         Add(task);
-        return Task.CompletedTask;
     }
 
     private void Add(TaskRequest task)

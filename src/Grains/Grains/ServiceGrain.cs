@@ -22,6 +22,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     private readonly KeepAlive _keepAlive;
     private readonly GrainAlarm _reconcile;
     private readonly string _key;
+    private bool _resumed;
 
     public ServiceGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("service", OrcaStorage.Name)] IPersistentState<ServiceGrainState> state,
@@ -40,16 +41,25 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     private bool Exists => S.Spec is not null && !S.Removed;
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>Picks up where a previous activation stopped (its silo died or restarted, with messages in flight):
-    /// tasks whose creation, placement, start or stop may have been lost are asked again (all idempotent), then the
-    /// service reconciles.</summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _resumed = S.Spec is null; // a new service has nothing to resume
         if (S.Spec is null || S.Removed && S.Slots.Count == 0 && S.Retiring.Count == 0) return;
         await _keepAlive.EnsureAsync();
+        _reconcile.RequestWithin(TimeSpan.Zero);
+    }
+
+    /// <summary>Picks up where messages may have been lost (a silo died or restarted with them in flight): every task
+    /// is asked again where it is (creation, placement, start or stop, a running task's node; all idempotent) and
+    /// reports back, then the service reconciles. Sent by the cluster grain when a silo starts or another dies; an
+    /// activation that heard of neither does it at its first keep-alive reminder.</summary>
+    public async Task ResumeAsync()
+    {
+        _resumed = true;
+        if (S.Spec is null || S.Removed && S.Slots.Count == 0 && S.Retiring.Count == 0) return;
         foreach (var slot in S.Slots.Values.OrderBy(s => s.Slot))
             foreach (var t in new[] { slot.Current, slot.Previous })
-                if (t is { } task && task.State < TaskState.Running) await ResumeTaskAsync(task);
+                if (t is { } task && !task.State.IsTerminal()) await ResumeTaskAsync(task);
         foreach (var t in S.Retiring.Values.OrderBy(t => t.TaskId, StringComparer.Ordinal))
             await GrainFactory.GetGrain<ITaskGrain>(t.TaskId).ShutdownAsync(t.Message ?? "retired");
         _reconcile.RequestWithin(TimeSpan.Zero);
@@ -64,10 +74,12 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
             await grain.ResumeAsync();
     }
 
-    /// <summary>The keep-alive reminder only brings this grain back after its silo died; the activation does the rest.</summary>
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
-
-    public Task WakeAsync() => Task.CompletedTask;
+    /// <summary>The keep-alive reminder brings this grain back after its silo died; the first tick of an activation
+    /// that was not told to resume resumes it.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!_resumed) await ResumeAsync();
+    }
 
     public async Task<ServiceInfo> CreateAsync(ServiceSpec spec)
     {

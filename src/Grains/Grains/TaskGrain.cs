@@ -119,7 +119,8 @@ public sealed class TaskGrain : Grain, ITaskGrain
         else if (S.State is TaskState.Assigned or TaskState.Starting)
             await GrainFactory.GetGrain<INodeGrain>(S.Node!).StartTaskAsync(S.Spec);
         else
-            await ReportAsync(); // running: its service may have missed the report
+            await GrainFactory.GetGrain<INodeGrain>(S.Node!).ConfirmTaskAsync(_key); // its end may have been lost
+        await ReportAsync(); // its service may have missed the last report
     }
 
     public Task<TaskInfo?> GetAsync() => Task.FromResult(S.Spec is null ? null : Info());

@@ -147,7 +147,7 @@ public sealed class SimGrainRuntime : IGrainFactory
             {
                 SetView(_view.Where(v => v != silo).ToArray());
                 // as a silo's membership listener does: the survivors hear of the death and tell the cluster grain
-                _ = GetGrain<IClusterGrain>(IClusterGrain.Key).SiloLostAsync($"{silo}#{++_deaths}");
+                _ = GetGrain<IClusterGrain>(IClusterGrain.Key).ResumeAllAsync($"silo {silo} lost ({++_deaths})");
             }
         }, null);
     }
