@@ -78,7 +78,11 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
     private async Task FaultAsync(FaultStep fault)
     {
         observer.Fault(fault.At, fault.Describe(), fault.IsDisruptive);
-        if (fault.Kind == FaultKind.CrashSilo) runtime.CrashSilo(fault.Selector);
+        if (fault.Kind == FaultKind.CrashSilo)
+        {
+            runtime.CrashSilo(fault.Selector);
+            observer.SiloCrashed(fault.At, runtime.SiloDeadAfter);
+        }
         if (fault.Kind == FaultKind.RecoverSilo) runtime.RecoverSilo(fault.Selector);
         foreach (var id in fault.Nodes)
         {

@@ -71,7 +71,14 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     private async Task ResumeEverythingAsync()
     {
         _resumed = true;
-        foreach (var id in Nodes.Keys.Order(StringComparer.Ordinal)) await GrainFactory.GetGrain<INodeGrain>(id).ResumeAsync();
+        foreach (var info in Nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal))
+        {
+            var node = GrainFactory.GetGrain<INodeGrain>(info.Id);
+            await node.ResumeAsync();
+            // Verdicts and drains sent to a grain of a dead silo were lost with it: say them again (both idempotent).
+            if (info.Status == NodeStatus.Down) await node.DeclaredDownAsync();
+            if (info.Availability == NodeAvailability.Drain) await node.DrainAsync();
+        }
         foreach (var service in _state.State.Services) await GrainFactory.GetGrain<IServiceGrain>(service).ResumeAsync();
     }
 

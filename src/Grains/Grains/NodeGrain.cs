@@ -300,7 +300,14 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
             await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Orphaned, null, $"node {_key} is down");
             return;
         }
-        if (S.Tasks.ContainsKey(task.TaskId)) return; // asked again (a resumed task): this node has it in hand
+        if (S.Tasks.TryGetValue(task.TaskId, out var known))
+        {
+            // Asked again by a resumed task: this node has it in hand. If its container runs, the task may have missed
+            // the report (its grain's silo died): say it again. A start or stop under way reports when it ends.
+            if (known.ContainerId is not null && known.StopReason is null && !_inFlight.Contains(task.TaskId))
+                await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Running, null, null);
+            return;
+        }
         S.Tasks[task.TaskId] = new NodeTask(task.TaskId, null, null);
         S.Starts[task.TaskId] = task;
         await _state.WriteStateAsync();

@@ -1,3 +1,4 @@
+using Orca.Simulator.Engine;
 using Orca.Grains.Model;
 
 namespace Orca.Simulator.Metrics;
@@ -65,14 +66,29 @@ public sealed partial class SimObserver
     }
 
     /// <summary>Checked at every sample: nothing counted on a node declared down (after a short grace for the
-    /// messages that orphan its tasks), and no service runs more than desired while it is not updating.</summary>
+    /// messages that orphan its tasks), and no service runs more than desired while it is not updating. While a
+    /// crashed silo is not yet declared dead, the one-way messages sent to its grains are lost (Orleans' rule) and are
+    /// asked again only once it is declared dead; the grace runs from then.</summary>
     private void CheckPeriodic(TimeSpan now, DateTimeOffset nowAbs)
     {
+        if (now < _silosSettledAt) return;
+        var settled = SimTimeProvider.Epoch + _silosSettledAt;
         foreach (var node in _nodes.Values)
-            if (node.Status == NodeStatus.Down && node.Holding > 0 && nowAbs - node.StatusSince > _downGrace)
+            if (node.Status == NodeStatus.Down && node.Holding > 0 && nowAbs - Later(node.StatusSince, settled) > _downGrace)
                 Violate(now, RunningOnDownNode, node.Spec.Id, $"{node.Holding} tasks still counted on it {QuantityFormat.Duration(nowAbs - node.StatusSince)} after it was declared down");
         foreach (var svc in _services.Values)
-            if (!svc.Updating && svc.Running > svc.Desired && nowAbs - svc.DesiredChangedAt > _downGrace)
+            if (!svc.Updating && svc.Running > svc.Desired && nowAbs - Later(svc.DesiredChangedAt, settled) > _downGrace)
                 Violate(now, RunningAboveDesired, svc.Name, $"{svc.Running} running, {svc.Desired} desired");
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    /// <summary>When the silos are all settled again: the last silo crash plus the time until it is declared dead.</summary>
+    private TimeSpan _silosSettledAt;
+
+    /// <summary>A silo crashed at <paramref name="at"/>; the others declare it dead after <paramref name="deadAfter"/>.</summary>
+    public void SiloCrashed(TimeSpan at, TimeSpan deadAfter)
+    {
+        if (at + deadAfter > _silosSettledAt) _silosSettledAt = at + deadAfter;
     }
 }
