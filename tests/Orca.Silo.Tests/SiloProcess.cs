@@ -47,7 +47,19 @@ public sealed class SiloProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => { lock (this) Log += e.Data + "\n"; };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        Until(() => _http.GetAsync("healthz").Result.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the silo did not answer /healthz");
+        try
+        {
+            Until(() => _process.HasExited || _http.GetAsync("healthz").Result.IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the silo answering /healthz");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; its log:\n{Log}");
+        }
+        if (_process.HasExited)
+        {
+            _process.WaitForExit(); // the log is read to its end
+            throw new InvalidOperationException($"the silo exited with code {_process.ExitCode} at start; its log:\n{Log}");
+        }
     }
 
     /// <summary>SIGKILL: no shutdown of any kind.</summary>
