@@ -1,51 +1,43 @@
 using System.Globalization;
+using CsvHelper;
 
 namespace Orca.Simulator.Results;
 
-/// <summary>Writes CSV rows quickly and the same way on every machine: invariant culture, RFC 4180 quoting, '\n'.</summary>
+/// <summary>
+/// Rows of a results file, written by CsvHelper (RFC 4180 quoting and escaping, invariant culture, '\n' line ends, so
+/// the same run gives the same bytes on every machine). What is Orca's here is only the fluent shape the observer
+/// writes rows in and the fixed format of times (seconds with three decimals).
+/// </summary>
 public sealed class CsvLineWriter(TextWriter writer) : IDisposable
 {
-    private bool _first = true;
+    private static readonly CsvWriterOptions Options = CsvWriterOptions.Default with
+    {
+        NewLine = "\n", FormatProvider = CultureInfo.InvariantCulture, Injection = CsvInjection.None,
+    };
+
+    private readonly CsvWriter _csv = CsvWriter.Create(writer, Options, leaveOpen: false);
 
     public CsvLineWriter Field(string? value)
     {
-        Separator();
-        if (value is null) return this;
-        if (value.AsSpan().IndexOfAny(",\"\n\r") < 0) writer.Write(value);
-        else
-        {
-            writer.Write('"');
-            writer.Write(value.Replace("\"", "\"\""));
-            writer.Write('"');
-        }
+        _csv.WriteField(value ?? "");
         return this;
     }
 
     public CsvLineWriter Field(long value)
     {
-        Separator();
-        writer.Write(value.ToString(CultureInfo.InvariantCulture));
+        _csv.WriteField(value.ToString(CultureInfo.InvariantCulture));
         return this;
     }
 
     public CsvLineWriter Seconds(TimeSpan t)
     {
-        Separator();
-        writer.Write(t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture));
+        _csv.WriteField(t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture));
         return this;
     }
 
-    public CsvLineWriter Empty()
-    {
-        Separator();
-        return this;
-    }
+    public CsvLineWriter Empty() => Field((string?)null);
 
-    public void End()
-    {
-        writer.Write('\n');
-        _first = true;
-    }
+    public void End() => _csv.EndRecord();
 
     public void Row(params string[] fields)
     {
@@ -53,11 +45,6 @@ public sealed class CsvLineWriter(TextWriter writer) : IDisposable
         End();
     }
 
-    private void Separator()
-    {
-        if (!_first) writer.Write(',');
-        _first = false;
-    }
-
-    public void Dispose() => writer.Dispose();
+    /// <summary>Flushes CsvHelper's buffer and closes the file.</summary>
+    public void Dispose() => _csv.Dispose();
 }
