@@ -16,6 +16,9 @@ public sealed class TlsDockerHost : IDisposable
     public string Endpoint { get; }
     public string PlainEndpoint => Endpoint[..Endpoint.IndexOf('?')];
 
+    /// <summary>One of the certificate files the script made (ca.pem, cert.pem, key.pem).</summary>
+    public string File(string name) => Path.Combine(_dir, name);
+
     public void Dispose() => Processes.Run("bash", [Path.Combine(Processes.RepoRoot(), "scripts", "docker-tls-host.sh"), "stop", _dir]);
 }
 
@@ -28,6 +31,18 @@ public sealed class TlsTests(TlsDockerHost host) : IClassFixture<TlsDockerHost>
         var refused = silo.Orca("node", "add", "plain", "--docker", host.PlainEndpoint);
         Assert.Equal(2, refused.Code);
         Assert.Contains($"cannot reach {host.PlainEndpoint}", refused.Stderr);
+
+        // The server's certificate is issued for 127.0.0.1: dialled as localhost it must be refused, as the docker CLI
+        // refuses it, although the CA and the client certificate are right.
+        var misnamed = host.Endpoint.Replace("tcp://127.0.0.1:", "tcp://localhost:");
+        var wrongName = silo.Orca("node", "add", "misnamed", "--docker", misnamed);
+        Assert.Equal(2, wrongName.Code);
+        Assert.Contains("cannot reach tcp://localhost:", wrongName.Stderr);
+        Assert.DoesNotContain("misnamed", silo.Orca("node", "ls").Stdout);
+        var (cli, _, cliErr) = Processes.Run("docker", ["--tlsverify", $"--tlscacert={host.File("ca.pem")}", $"--tlscert={host.File("cert.pem")}",
+            $"--tlskey={host.File("key.pem")}", "-H", misnamed[..misnamed.IndexOf('?')], "version"]);
+        Assert.True(cli != 0, "the docker CLI refuses it too");
+        Assert.Contains("certificate", cliErr);
 
         var added = silo.Orca("node", "add", "secure", "--docker", host.Endpoint);
         Assert.True(added.Code == 0, added.Stdout + added.Stderr);

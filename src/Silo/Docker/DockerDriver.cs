@@ -1,22 +1,27 @@
+using System.Globalization;
 using System.Net;
-using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Orca.Grains.Runtime;
+using ContainerSpec = Orca.Grains.Runtime.ContainerSpec;
 
 namespace Orca.Silo.Docker;
 
 /// <summary>
-/// One node's Docker host as an <see cref="IContainerDriver"/>. Containers get the labels orca.service, orca.task and
-/// orca.node and the name orca-TASKID, so a restarted silo finds and adopts them. Docker's own restart policy is
-/// off: restarts are Orca's. The incarnation is the daemon's id plus how often the event stream had to reconnect.
+/// One node's Docker host as an <see cref="IContainerDriver"/>, through Docker.DotNet. Containers get the labels
+/// orca.service, orca.task and orca.node and the name orca-TASKID, so a restarted silo finds and adopts them. Docker's
+/// own restart policy is off: restarts are Orca's. The incarnation is the daemon's id plus how often the event stream
+/// had to reconnect.
 /// </summary>
-public sealed class DockerDriver(string nodeId, DockerClient client, Action<string>? log = null) : IContainerDriver, IDisposable
+public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient client, Action<string>? log = null) : IContainerDriver, IDisposable
 {
     public const string ServiceLabel = "orca.service", TaskLabel = "orca.task", NodeLabel = "orca.node";
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
     private string? _daemonId;
     private int _streamEpoch;
 
-    public DockerClient Client { get; } = client;
+    public IDockerClient Client { get; } = client;
+    public string Endpoint { get; } = endpoint;
 
     /// <summary>Bumped by the event watcher whenever the stream was cut (events may have been missed).</summary>
     public void StreamReconnected() => Interlocked.Increment(ref _streamEpoch);
@@ -26,17 +31,14 @@ public sealed class DockerDriver(string nodeId, DockerClient client, Action<stri
         using var cts = new CancellationTokenSource(PingTimeout);
         try
         {
-            await Client.PingAsync(cts.Token);
-            _daemonId ??= (await Client.InfoAsync(cts.Token))["ID"]?.GetValue<string>() ?? "unknown";
-        }
-        catch (OperationCanceledException)
-        {
-            _daemonId = null;
-            throw new ContainerDriverException(DriverFailure.Unreachable, $"Docker at {Client.Endpoint} did not answer within {PingTimeout.TotalSeconds:0}s");
+            await DockerEndpoint.Call(Endpoint, "ping", () => Client.System.PingAsync(cts.Token));
+            _daemonId ??= (await DockerEndpoint.Call(Endpoint, "info", () => Client.System.GetSystemInfoAsync(cts.Token))).ID ?? "unknown";
         }
         catch (ContainerDriverException)
         {
             _daemonId = null;
+            if (cts.IsCancellationRequested)
+                throw new ContainerDriverException(DriverFailure.Unreachable, $"Docker at {Endpoint} did not answer within {PingTimeout.TotalSeconds:0}s");
             throw;
         }
         return $"{_daemonId}:{Volatile.Read(ref _streamEpoch)}";
@@ -44,68 +46,95 @@ public sealed class DockerDriver(string nodeId, DockerClient client, Action<stri
 
     public async Task<string> RunContainerAsync(ContainerSpec spec)
     {
-        if (!await Client.ImageExistsAsync(spec.Image))
-        {
-            string? last = null;
-            log?.Invoke($"{nodeId}: pulling {spec.Image}");
-            await Client.PullAsync(spec.Image, status =>
-            {
-                if (status != last) log?.Invoke($"{nodeId}: {spec.Image}: {status}");
-                last = status;
-            });
-        }
+        if (!await HasImageAsync(spec.Image)) await PullAsync(spec.Image);
         var name = $"orca-{spec.TaskId}";
         string id;
         try
         {
-            id = await Client.CreateContainerAsync(name, Body(spec));
+            id = await Create(name, spec);
         }
-        catch (DockerApiException e) when (e.Status == HttpStatusCode.Conflict)
+        catch (DockerCallException e) when (e.Status == HttpStatusCode.Conflict)
         {
-            await Client.RemoveAsync(name); // a leftover of an earlier attempt for the same task
-            id = await Client.CreateContainerAsync(name, Body(spec));
+            await RemoveContainerAsync(name); // a leftover of an earlier attempt for the same task
+            id = await Create(name, spec);
         }
-        await Client.StartAsync(id);
+        await DockerEndpoint.Call(Endpoint, $"start {id}", () => Client.Containers.StartContainerAsync(id, new ContainerStartParameters()));
         return id;
     }
 
-    private JsonObject Body(ContainerSpec spec)
+    private async Task<string> Create(string name, ContainerSpec spec) =>
+        (await DockerEndpoint.Call(Endpoint, $"create {name}", () => Client.Containers.CreateContainerAsync(Parameters(name, spec)))).ID;
+
+    private async Task<bool> HasImageAsync(string image)
     {
-        var env = new JsonArray(spec.Env.Select(kv => JsonValue.Create($"{kv.Key}={kv.Value}")).ToArray<JsonNode?>());
-        var ports = new JsonObject();
-        var bindings = new JsonObject();
-        foreach (var p in spec.HostPorts)
+        try
         {
-            ports[$"{p}/tcp"] = new JsonObject();
-            bindings[$"{p}/tcp"] = new JsonArray(new JsonObject { ["HostPort"] = p.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            await DockerEndpoint.Call(Endpoint, $"inspect image {image}", () => Client.Images.InspectImageAsync(image));
+            return true;
         }
-        var body = new JsonObject
+        catch (ContainerDriverException e) when (e.Failure == DriverFailure.ImageNotFound || e is DockerCallException { Status: HttpStatusCode.NotFound })
         {
-            ["Image"] = spec.Image,
-            ["Env"] = env,
-            ["Labels"] = new JsonObject { [ServiceLabel] = spec.Service, [TaskLabel] = spec.TaskId, [NodeLabel] = nodeId },
-            ["ExposedPorts"] = ports,
-            ["HostConfig"] = new JsonObject
-            {
-                ["NanoCpus"] = spec.CpuMillis * 1_000_000,
-                ["Memory"] = spec.MemoryBytes,
-                ["PortBindings"] = bindings,
-                ["RestartPolicy"] = new JsonObject { ["Name"] = "no" },
-            },
-        };
-        if (spec.Command.Count > 0) body["Cmd"] = new JsonArray(spec.Command.Select(c => JsonValue.Create(c)).ToArray<JsonNode?>());
-        return body;
+            return false;
+        }
     }
 
-    public Task StopContainerAsync(string containerId, TimeSpan grace) => Client.StopAsync(containerId, grace);
+    /// <summary>Pulls an image, each new status line into the silo log; an error in the stream fails the pull.</summary>
+    private async Task PullAsync(string image)
+    {
+        var (name, tag) = SplitImage(image);
+        string? last = null, error = null;
+        log?.Invoke($"{nodeId}: pulling {image}");
+        var progress = new Reporter<JSONMessage>(m =>
+        {
+            if (m.Error?.Message is { Length: > 0 } e) error = e;
+            if (m.Status is { } status && status != last) log?.Invoke($"{nodeId}: {image}: {status}");
+            last = m.Status ?? last;
+        });
+        try
+        {
+            await DockerEndpoint.Call(Endpoint, $"pull {image}", () =>
+                Client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = name, Tag = tag }, null, progress));
+        }
+        catch (DockerCallException e)
+        {
+            throw new ContainerDriverException(DriverFailure.ImageNotFound, $"image {image}: {e.Message}");
+        }
+        if (error is not null) throw new ContainerDriverException(DriverFailure.ImageNotFound, $"image {image}: {error}");
+    }
+
+    private CreateContainerParameters Parameters(string name, ContainerSpec spec)
+    {
+        var ports = spec.HostPorts.Select(p => $"{p.ToString(CultureInfo.InvariantCulture)}/tcp").ToList();
+        return new CreateContainerParameters
+        {
+            Name = name,
+            Image = spec.Image,
+            Env = spec.Env.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
+            Labels = new Dictionary<string, string> { [ServiceLabel] = spec.Service, [TaskLabel] = spec.TaskId, [NodeLabel] = nodeId },
+            Cmd = spec.Command.Count > 0 ? spec.Command.ToList() : null!, // null: the image's own command
+            ExposedPorts = ports.ToDictionary(p => p, _ => new EmptyStruct()),
+            HostConfig = new HostConfig
+            {
+                NanoCPUs = spec.CpuMillis * 1_000_000,
+                Memory = spec.MemoryBytes,
+                PortBindings = ports.ToDictionary(p => p, p => (IList<PortBinding>)[new PortBinding { HostPort = p[..p.IndexOf('/')] }]),
+                RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
+            },
+        };
+    }
+
+    public Task StopContainerAsync(string containerId, TimeSpan grace) =>
+        DockerEndpoint.Call(Endpoint, $"stop {containerId}", () => Client.Containers.StopContainerAsync(containerId,
+            new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) }));
 
     public async Task RemoveContainerAsync(string containerId)
     {
         try
         {
-            await Client.RemoveAsync(containerId);
+            await DockerEndpoint.Call(Endpoint, $"remove {containerId}", () => Client.Containers.RemoveContainerAsync(containerId,
+                new ContainerRemoveParameters { Force = true, RemoveVolumes = true }));
         }
-        catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound)
+        catch (DockerCallException e) when (e.Status == HttpStatusCode.NotFound)
         {
             // already gone
         }
@@ -113,35 +142,58 @@ public sealed class DockerDriver(string nodeId, DockerClient client, Action<stri
 
     public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync()
     {
-        var list = await Client.ListAsync([$"{NodeLabel}={nodeId}"]);
+        var list = await DockerEndpoint.Call(Endpoint, "list containers", () => Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{NodeLabel}={nodeId}"] = true } },
+        }));
         var result = new List<ContainerInfo>();
         foreach (var c in list)
         {
-            var labels = c!["Labels"]!.AsObject();
-            var state = c["State"]?.GetValue<string>();
-            bool running = state == "running";
             int? exit = null; // null also for "created": not started yet
-            if (state is "exited" or "dead" && await Client.InspectAsync(c["Id"]!.GetValue<string>()) is { } inspect)
-                exit = inspect["State"]?["ExitCode"]?.GetValue<int>();
-            result.Add(new ContainerInfo(c["Id"]!.GetValue<string>(), labels[TaskLabel]?.GetValue<string>() ?? "",
-                labels[ServiceLabel]?.GetValue<string>() ?? "", running, exit));
+            if (c.State is "exited" or "dead")
+                exit = (int)((await DockerEndpoint.Call(Endpoint, $"inspect {c.ID}", () => Client.Containers.InspectContainerAsync(c.ID))).State?.ExitCode ?? 0);
+            var labels = c.Labels ?? new Dictionary<string, string>();
+            result.Add(new ContainerInfo(c.ID, labels.TryGetValue(TaskLabel, out var t) ? t : "", labels.TryGetValue(ServiceLabel, out var s) ? s : "",
+                c.State == "running", exit));
         }
         return result;
     }
 
     public async Task ResolveImageAsync(string image)
     {
-        if (!await Client.ImageExistsAsync(image)) await Client.RegistryKnowsAsync(image);
+        if (await HasImageAsync(image)) return;
+        try
+        {
+            await DockerEndpoint.Call(Endpoint, $"image {image}", () => Client.Distribution.InspectAsync(image));
+        }
+        catch (DockerCallException e)
+        {
+            throw new ContainerDriverException(DriverFailure.ImageNotFound, e.Message);
+        }
     }
 
     /// <summary>The host's capacity and platform, from the daemon's /info.</summary>
-    public static async Task<HostFacts> DescribeAsync(DockerClient client)
+    public static async Task<HostFacts> DescribeAsync(string endpoint, IDockerClient client)
     {
-        await client.NegotiateAsync();
-        var info = await client.InfoAsync();
-        return new HostFacts((info["NCPU"]?.GetValue<long>() ?? 1) * 1000, info["MemTotal"]?.GetValue<long>() ?? 1L << 30,
-            info["Name"]?.GetValue<string>() ?? "", info["OSType"]?.GetValue<string>() ?? "", info["Architecture"]?.GetValue<string>() ?? "");
+        var info = await DockerEndpoint.Call(endpoint, "info", () => client.System.GetSystemInfoAsync());
+        return new HostFacts(Math.Max(1, info.NCPU) * 1000, info.MemTotal > 0 ? info.MemTotal : 1L << 30, info.Name ?? "",
+            info.OSType ?? "", info.Architecture ?? "");
+    }
+
+    public static (string Name, string Tag) SplitImage(string image)
+    {
+        int slash = image.LastIndexOf('/');
+        int colon = image.LastIndexOf(':');
+        return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
     }
 
     public void Dispose() => Client.Dispose();
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, in order (<see cref="Progress{T}"/>
+/// posts to the thread pool, where lines and events could overtake one another).</summary>
+internal sealed class Reporter<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

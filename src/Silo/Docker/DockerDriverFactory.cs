@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Web;
 using Orca.Grains.Runtime;
 using Orleans;
 
@@ -29,7 +28,7 @@ public sealed class DockerDriverFactory : IContainerDriverFactory, IAsyncDisposa
 
     private (string, DockerDriver, DockerEventWatcher) Create(string nodeId, string endpoint)
     {
-        var driver = new DockerDriver(nodeId, Client(endpoint), line => Console.WriteLine($"orca: {line}"));
+        var driver = new DockerDriver(nodeId, endpoint, DockerEndpoint.Connect(endpoint), line => Console.WriteLine($"orca: {line}"));
         var watcher = new DockerEventWatcher(nodeId, driver, Grains ?? throw new InvalidOperationException("the factory needs the grain runtime"));
         watcher.Start();
         return (endpoint, driver, watcher);
@@ -37,30 +36,8 @@ public sealed class DockerDriverFactory : IContainerDriverFactory, IAsyncDisposa
 
     public async Task<HostFacts> DescribeHostAsync(string nodeId, string endpoint)
     {
-        DockerClient client;
-        try
-        {
-            client = Client(endpoint, TimeSpan.FromSeconds(5));
-        }
-        catch (UriFormatException)
-        {
-            throw new ArgumentException($"docker: '{endpoint}' is not an endpoint; expected unix:///path/to/docker.sock or tcp://host:port");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-        {
-            throw new ArgumentException($"docker: cannot read the TLS files of '{endpoint}': {e.Message}");
-        }
-        using (client) return await DockerDriver.DescribeAsync(client);
-    }
-
-    /// <summary>A client for an endpoint as users write it (TLS files in the query string).</summary>
-    public static DockerClient Client(string endpoint, TimeSpan? timeout = null)
-    {
-        var q = endpoint.IndexOf('?');
-        if (q < 0) return new DockerClient(endpoint, timeout: timeout);
-        var query = HttpUtility.ParseQueryString(endpoint[(q + 1)..]);
-        DockerTls? tls = query["tlscert"] is { } cert ? new DockerTls(query["tlsca"] ?? "", cert, query["tlskey"] ?? "") : null;
-        return new DockerClient(endpoint[..q], tls, timeout);
+        using var client = DockerEndpoint.Connect(endpoint, TimeSpan.FromSeconds(5));
+        return await DockerDriver.DescribeAsync(endpoint, client);
     }
 
     public async ValueTask DisposeAsync()

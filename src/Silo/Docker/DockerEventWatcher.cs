@@ -1,5 +1,6 @@
 using Orca.Grains.Grains;
 using Orca.Grains.Runtime;
+using Docker.DotNet.Models;
 using Orleans;
 
 namespace Orca.Silo.Docker;
@@ -26,22 +27,27 @@ public sealed class DockerEventWatcher(string nodeId, DockerDriver driver, IGrai
             first = false;
             try
             {
-                await foreach (var e in driver.Client.EventsAsync(ct))
+                var filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                    ["event"] = new Dictionary<string, bool> { ["die"] = true, ["oom"] = true },
+                    ["label"] = new Dictionary<string, bool> { [$"{DockerDriver.NodeLabel}={nodeId}"] = true },
+                };
+                // Reported in order on the stream's own thread; the grain calls are one-way, so nothing waits here.
+                await driver.Client.System.MonitorEventsAsync(new ContainerEventsParameters { Filters = filters }, new Reporter<Message>(e =>
                 {
                     backoff = TimeSpan.FromMilliseconds(200);
-                    var action = e["Action"]?.GetValue<string>() ?? e["status"]?.GetValue<string>();
-                    var attributes = e["Actor"]?["Attributes"];
-                    var task = attributes?[DockerDriver.TaskLabel]?.GetValue<string>();
-                    if (task is null || attributes?[DockerDriver.NodeLabel]?.GetValue<string>() != nodeId) continue;
-                    var id = e["Actor"]?["ID"]?.GetValue<string>() ?? e["id"]!.GetValue<string>();
-                    if (action == "die")
+                    var attributes = e.Actor?.Attributes;
+                    if (attributes is null || !attributes.TryGetValue(DockerDriver.TaskLabel, out var task)) return;
+                    var id = e.Actor!.ID;
+                    if (e.Action == "die")
                     {
-                        int.TryParse(attributes?["exitCode"]?.GetValue<string>(), out var exit);
-                        await grains.GetGrain<INodeGrain>(nodeId).ContainerEventAsync(new ContainerEvent(id, task, ContainerEventKind.Died, exit));
+                        int.TryParse(attributes.TryGetValue("exitCode", out var code) ? code : null, out var exit);
+                        _ = grains.GetGrain<INodeGrain>(nodeId).ContainerEventAsync(new ContainerEvent(id, task, ContainerEventKind.Died, exit));
                     }
-                    else if (action == "oom")
-                        await grains.GetGrain<INodeGrain>(nodeId).ContainerEventAsync(new ContainerEvent(id, task, ContainerEventKind.OutOfMemory, 137));
-                }
+                    else if (e.Action == "oom")
+                        _ = grains.GetGrain<INodeGrain>(nodeId).ContainerEventAsync(new ContainerEvent(id, task, ContainerEventKind.OutOfMemory, 137));
+                }), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
