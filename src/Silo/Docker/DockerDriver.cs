@@ -97,7 +97,7 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
         }
         catch (DockerCallException e)
         {
-            throw new ContainerDriverException(DriverFailure.ImageNotFound, $"image {image}: {e.Message}");
+            throw new ContainerDriverException(DriverFailure.ImageNotFound, e.Message); // "pull IMAGE: why"
         }
         if (error is not null) throw new ContainerDriverException(DriverFailure.ImageNotFound, $"image {image}: {error}");
     }
