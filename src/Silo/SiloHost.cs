@@ -12,6 +12,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using OpenTelemetry.Metrics;
 
 namespace Orca.Silo;
 
@@ -89,13 +90,20 @@ public sealed class SiloHost : IAsyncDisposable
         builder.Services.AddSingleton(events).AddSingleton<IEventSink>(events)
             .AddSingleton(drivers).AddSingleton<IContainerDriverFactory>(drivers)
             .AddSingleton(options.Cluster).AddSingleton(FilterSet.All)
+            .AddSingleton(sp => new OrcaMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()))
             .AddSingleton<IRandomSource>(new SharedRandomSource())
             .AddSingleton(TimeProvider.System);
         builder.Host.UseOrleans(silo => ConfigureOrleans(silo, options));
+        // /metrics: the OpenTelemetry Prometheus exporter over Orca's instruments (recorded by the grains as things
+        // happen: a scrape calls no grain), Orleans' own meter and ASP.NET Core's.
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(OrcaMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
         var app = builder.Build();
         drivers.Grains = app.Services.GetRequiredService<IGrainFactory>();
         SiloApi.Map(app, options);
         app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync();
         return new SiloHost(app, drivers, Describe(options.Database), SiloPortOf(options));
     }

@@ -27,21 +27,36 @@ internal sealed class SiloLossWatcher(IClusterMembershipService membership, IGra
                 foreach (var change in snapshot.CreateUpdate(previous).Changes)
                 {
                     if (change.Status != SiloStatus.Dead || change.SiloAddress.Equals(self.SiloAddress)) continue;
-                    try
-                    {
-                        await grains.GetGrain<IClusterGrain>(IClusterGrain.Key).ResumeAllAsync($"silo {change.SiloAddress} lost");
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        // the cluster grain's silo is the one that died and its directory entry is being moved: its
-                        // keep-alive reminder brings it back, and its activation wakes everything anyway
-                    }
+                    _ = ReportAsync($"silo {change.SiloAddress} lost", ct);
                 }
                 previous = snapshot;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Tells the cluster grain, after a moment for Orleans to move the dead silo's directory entries (until
+    /// then a message to one of its grains may still be routed to the dead silo), and again while the call fails.</summary>
+    private async Task ReportAsync(string cause, CancellationToken ct)
+    {
+        for (int attempt = 0; attempt < 10 && !ct.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt == 0 ? 1 : 2), ct);
+                await grains.GetGrain<IClusterGrain>(IClusterGrain.Key).ResumeAllAsync(cause);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // the cluster grain was on the dead silo and is not placed again yet: try again shortly
+            }
         }
     }
 

@@ -172,9 +172,19 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(3, Assert.Single(ls)!["running"]!.GetValue<int>());
 
         using var http = new HttpClient();
-        var metrics = await http.GetStringAsync($"{_silo.Url}/metrics");
-        Assert.Contains("orca_service_replicas{service=\"web\",state=\"running\"} 3", metrics);
-        Assert.Contains("orca_nodes{status=\"ready\"} 2", metrics);
+        // A real scrape of the OpenTelemetry Prometheus exporter, read as the text format.
+        var metrics = PrometheusText.Parse(await http.GetStringAsync($"{_silo.Url}/metrics"));
+        Assert.Equal(3, metrics.Value("orca_service_replicas", ("service", "web"), ("state", "running")));
+        Assert.Equal(3, metrics.Value("orca_service_replicas", ("service", "web"), ("state", "desired")));
+        Assert.Equal(0, metrics.Value("orca_service_replicas", ("service", "web"), ("state", "pending")));
+        Assert.Equal(2, metrics.Value("orca_nodes", ("status", "ready")));
+        Assert.True(metrics.Where(m => m.Name == "orca_tasks_placed_total").Sum(m => m.Value) >= 6, "placements counted");
+        Assert.True(metrics.Where(m => m.Name == "orca_container_starts_total" && m.Labels["outcome"] == "started").Sum(m => m.Value) >= 6);
+        Assert.True(metrics.Where(m => m.Name == "orca_container_start_duration_seconds_count").Sum(m => m.Value) >= 6,
+            string.Join(", ", metrics.Where(m => m.Name.StartsWith("orca_", StringComparison.Ordinal)).Select(m => m.Name).Distinct()));
+        Assert.Contains(metrics, m => m.Name == "orca_task_scheduling_latency_seconds_count" && m.Labels["service"] == "web");
+        Assert.Contains(metrics, m => m.Name.StartsWith("orleans_", StringComparison.Ordinal)); // Orleans' own meter
+        Assert.Contains(metrics, m => m.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal)); // ASP.NET Core's
         // The Orleans Dashboard, served by the same silo: its page, and its counters naming Orca's grains.
         Assert.Contains("<title>Orleans Dashboard</title>", await http.GetStringAsync($"{_silo.Url}/dashboard/"));
         Assert.Contains("Orca.Grains.Grains.ServiceGrain", await http.GetStringAsync($"{_silo.Url}/dashboard/DashboardCounters"));

@@ -28,12 +28,17 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     private readonly OrcaOptions _options;
     private readonly KeepAlive _keepAlive;
     private readonly HashSet<string> _causes = new(StringComparer.Ordinal);
+    private readonly OrcaMetrics _metrics;
+
+    /// <summary>The status each node is counted under in <see cref="OrcaMetrics.Nodes"/> by this activation.</summary>
+    private readonly Dictionary<string, NodeStatus> _counted = new(StringComparer.Ordinal);
     private bool _resumed;
 
     public ClusterGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("cluster", OrcaStorage.Name)] IPersistentState<ClusterGrainState> state,
-        TimeProvider time, IEventSink events, OrcaOptions options) : base(context, runtime)
+        TimeProvider time, IEventSink events, OrcaOptions options, OrcaMetrics metrics) : base(context, runtime)
     {
+        _metrics = metrics;
         _state = state;
         _time = time;
         _events = events;
@@ -49,6 +54,7 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     {
         // A cluster with nothing in it has nothing to resume; otherwise the activation resumes everything at its first
         // keep-alive reminder unless a silo's start or a silo's loss has made it do so before.
+        foreach (var n in Nodes.Values) Count(n);
         _resumed = Nodes.Count == 0 && _state.State.Services.Count == 0;
         if (!_resumed) await _keepAlive.EnsureAsync();
     }
@@ -158,9 +164,33 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     public Task<IReadOnlyList<string>> ListServicesAsync() =>
         Task.FromResult<IReadOnlyList<string>>(_state.State.Services.ToList());
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        foreach (var status in _counted.Values) _metrics.Nodes.Add(-1, new KeyValuePair<string, object?>("status", Lower(status)));
+        _counted.Clear();
+        return Task.CompletedTask;
+    }
+
+    private void Count(NodeInfo info)
+    {
+        if (_counted.TryGetValue(info.Id, out var was))
+        {
+            if (was == info.Status) return;
+            _metrics.Nodes.Add(-1, new KeyValuePair<string, object?>("status", Lower(was)));
+        }
+        _counted[info.Id] = info.Status;
+        _metrics.Nodes.Add(1, new KeyValuePair<string, object?>("status", Lower(info.Status)));
+    }
+
+    private static string Lower(NodeStatus s) => s switch
+    {
+        NodeStatus.Ready => "ready", NodeStatus.Suspect => "suspect", NodeStatus.Down => "down", _ => "unknown",
+    };
+
     private async Task Changed(NodeInfo info, string message)
     {
         Nodes[info.Id] = info;
+        Count(info);
         await _state.WriteStateAsync();
         await Scheduler.NodeChangedAsync(info);
         _events.Publish(new NodeEvent(Now, info.Spec, info.Status, info.Availability, message));

@@ -28,8 +28,10 @@ public interface IClusterGrain : IGrainWithStringKey
 
     /// <summary>From the host, when a silo started or another was declared dead (<paramref name="cause"/> names the
     /// event; each is acted on once): every node and service grain resumes, so grains that lived on a dead silo come
-    /// back on a survivor at once and every message the dead silo may have swallowed is asked again.</summary>
-    [OneWay] Task ResumeAllAsync(string cause);
+    /// back on a survivor at once and every message the dead silo may have swallowed is asked again. A request, not a
+    /// one-way message, so that a host whose call did not arrive (the directory still pointed at the dead silo) knows
+    /// to try again.</summary>
+    Task ResumeAllAsync(string cause);
 }
 
 /// <summary>Key: node id. One host: heartbeats, the containers it runs, through its <see cref="Runtime.IContainerDriver"/>.</summary>

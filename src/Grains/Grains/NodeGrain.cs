@@ -57,13 +57,18 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     /// <summary>Tasks whose container start or stop this activation has under way (lost when the activation is).</summary>
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
 
+    /// <summary>When this activation asked its host for each container now starting (for the start-duration histogram).</summary>
+    private readonly Dictionary<string, DateTimeOffset> _startAsked = new(StringComparer.Ordinal);
+    private readonly OrcaMetrics _metrics;
+
     /// <summary>A new activation lists the host's containers at its first good heartbeat and settles them.</summary>
     private bool _listOnNextHeartbeat = true;
 
     public NodeGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("node", OrcaStorage.Name)] IPersistentState<NodeGrainState> state,
-        IContainerDriverFactory drivers, TimeProvider time, IRandomSource random, OrcaOptions options) : base(context, runtime)
+        IContainerDriverFactory drivers, TimeProvider time, IRandomSource random, OrcaOptions options, OrcaMetrics metrics) : base(context, runtime)
     {
+        _metrics = metrics;
         _state = state;
         _drivers = drivers;
         _time = time;
@@ -318,6 +323,7 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     private void StartContainer(TaskSpec task)
     {
         _inFlight.Add(task.TaskId);
+        _startAsked[task.TaskId] = Now;
         _ = RunContainerAsync(task);
     }
 
@@ -340,6 +346,12 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     public async Task ContainerStartedAsync(string taskId, string? containerId, string? error, bool hostUnreachable)
     {
         _inFlight.Remove(taskId);
+        if (_startAsked.Remove(taskId, out var asked))
+        {
+            var node = new KeyValuePair<string, object?>("node", _key);
+            _metrics.ContainerStarts.Add(1, node, new KeyValuePair<string, object?>("outcome", containerId is null ? "failed" : "started"));
+            if (containerId is not null) _metrics.ContainerStartDuration.Record((Now - asked).TotalSeconds, node);
+        }
         if (!S.Tasks.TryGetValue(taskId, out var t))
         {
             if (containerId is not null) _ = RemoveStaleAsync(containerId); // orphaned or stopped meanwhile

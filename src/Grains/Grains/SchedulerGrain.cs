@@ -25,12 +25,15 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
     private readonly IEventSink _events;
     private readonly OrcaOptions _options;
     private readonly FilterSet _filters;
+    private readonly OrcaMetrics _metrics;
+    private long _reportedPending;
     private readonly GrainAlarm _tick;
     private long _placed, _batches;
 
     public SchedulerGrain(IGrainContext context, IGrainRuntime runtime, TimeProvider time, IEventSink events, OrcaOptions options,
-        FilterSet filters) : base(context, runtime)
+        FilterSet filters, OrcaMetrics metrics) : base(context, runtime)
     {
+        _metrics = metrics;
         _filters = filters;
         _time = time;
         _events = events;
@@ -73,12 +76,14 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         if (RulesOf(task) is null) return; // unreadable placement: stays pending, with the reason published
         if (!_pendingIds.Add(task.TaskId)) return;
         _pending.Add(task);
+        ReportPending();
         _tick.RequestWithin(_options.SchedulerBatchDelay);
     }
 
     public Task CancelAsync(string taskId)
     {
         if (_pendingIds.Remove(taskId)) _pending.RemoveAll(t => t.TaskId == taskId);
+        ReportPending();
         return Task.CompletedTask;
     }
 
@@ -107,6 +112,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         var result = Placement.Place(_cluster, batch, t => RulesOf(t)!, _filters.Disabled);
         result.ApplyTo(_cluster);
         _placed += result.Placed.Count;
+        _metrics.TasksPlaced.Add(result.Placed.Count);
         var stillPending = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in result.Unplaced)
         {
@@ -124,8 +130,23 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         }
         _pendingIds.Clear();
         foreach (var t in _pending) _pendingIds.Add(t.TaskId);
+        ReportPending();
         foreach (var (task, nodeId) in result.Placed)
             await GrainFactory.GetGrain<ITaskGrain>(task.TaskId).AssignAsync(nodeId);
+    }
+
+    /// <summary>Moves <see cref="OrcaMetrics.Pending"/> by what changed since the last report.</summary>
+    private void ReportPending()
+    {
+        _metrics.Pending.Add(_pending.Count - _reportedPending);
+        _reportedPending = _pending.Count;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _metrics.Pending.Add(-_reportedPending);
+        _reportedPending = 0;
+        return Task.CompletedTask;
     }
 
     /// <summary>The parsed rules of a service version, or null when they cannot be read (the service grain validates

@@ -22,12 +22,15 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     private readonly KeepAlive _keepAlive;
     private readonly GrainAlarm _reconcile;
     private readonly string _key;
+    private readonly OrcaMetrics _metrics;
+    private readonly ReplicaGauge _replicas;
     private bool _resumed;
 
     public ServiceGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("service", OrcaStorage.Name)] IPersistentState<ServiceGrainState> state,
-        TimeProvider time, IEventSink events, OrcaOptions options) : base(context, runtime)
+        TimeProvider time, IEventSink events, OrcaOptions options, OrcaMetrics metrics) : base(context, runtime)
     {
+        _metrics = metrics;
         _state = state;
         _time = time;
         _events = events;
@@ -35,6 +38,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         _keepAlive = new KeepAlive(this, options);
         _key = this.GetPrimaryKeyString();
         _reconcile = new GrainAlarm(this, time, ReconcileAsync);
+        _replicas = new ReplicaGauge(metrics, _key);
     }
 
     private ServiceGrainState S => _state.State;
@@ -44,6 +48,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _resumed = S.Spec is null; // a new service has nothing to resume
+        CountReplicas();
         if (S.Spec is null || S.Removed && S.Slots.Count == 0 && S.Retiring.Count == 0) return;
         await _keepAlive.EnsureAsync();
         _reconcile.RequestWithin(TimeSpan.Zero);
@@ -172,6 +177,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
             return Task.CompletedTask; // stale or repeated report
         if (isCurrent)
         {
+            _replicas.Step(slot.Current, task);
             slot.Current = task;
             if (slot.Updating && (task.State == TaskState.Running || task.State.IsTerminal())) UpdateSlotDone(slot);
         }
@@ -193,6 +199,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     private async Task ChangedAsync(ServiceChange change)
     {
         await _state.WriteStateAsync();
+        CountReplicas();
         _events.Publish(new ServiceEvent(Now, S.Spec!, S.Version, change));
         await ReconcileAsync();
     }
@@ -210,7 +217,9 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
             S.UpdateInProgress = result.UpdateInProgress;
             _events.Publish(new ServiceEvent(Now, spec, S.Version, S.UpdateInProgress ? ServiceChange.UpdateStarted : ServiceChange.UpdateCompleted));
         }
+        _metrics.ReconcilePasses.Add(1, new KeyValuePair<string, object?>("service", _key));
         if (result.Actions.Count > 0 || result.WakeAt is not null) await _state.WriteStateAsync();
+        if (result.Actions.Count > 0) CountReplicas();
         if (result.WakeAt is { } wake) _reconcile.RequestWithin(wake - Now);
         if (S.Removed && S.Slots.Count == 0 && S.Retiring.Count == 0) await ForgetAsync();
     }
@@ -261,6 +270,29 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
 
     private TaskSpec TaskSpecOf(ServiceSpec spec, TaskInfo task) =>
         new(task.TaskId, _key, task.Slot, task.Generation, task.SpecVersion, spec.Image, spec.Resources, spec.HostPorts, spec.Command, spec.Env);
+
+    /// <summary>Recounts this service's replicas into <see cref="OrcaMetrics.ServiceReplicas"/>.</summary>
+    private void CountReplicas()
+    {
+        if (!Exists)
+        {
+            _replicas.Clear();
+            return;
+        }
+        long running = 0, pending = 0;
+        foreach (var slot in S.Slots.Values)
+        {
+            if (slot.Current?.State == TaskState.Running) running++;
+            else if (slot.Current?.State is TaskState.New or TaskState.Pending) pending++;
+        }
+        _replicas.Set(S.Spec!.Replicas, running, pending);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _replicas.Clear();
+        return Task.CompletedTask;
+    }
 
     private ServiceInfo Info()
     {

@@ -18,6 +18,9 @@ public sealed class TaskGrainState
     [Id(5)] public int? ExitCode { get; set; }
     [Id(6)] public string? Message { get; set; }
     [Id(7)] public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary>When the task became pending (for the scheduling-latency histogram).</summary>
+    [Id(8)] public DateTimeOffset? PendingSince { get; set; }
 }
 
 /// <summary>
@@ -31,11 +34,13 @@ public sealed class TaskGrain : Grain, ITaskGrain
     private readonly TimeProvider _time;
     private readonly IEventSink _events;
     private readonly string _key;
+    private readonly OrcaMetrics _metrics;
 
     public TaskGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("task", OrcaStorage.Name)] IPersistentState<TaskGrainState> state,
-        TimeProvider time, IEventSink events) : base(context, runtime)
+        TimeProvider time, IEventSink events, OrcaMetrics metrics) : base(context, runtime)
     {
+        _metrics = metrics;
         _state = state;
         _time = time;
         _events = events;
@@ -131,6 +136,9 @@ public sealed class TaskGrain : Grain, ITaskGrain
             throw new InvalidOperationException($"task {_key}: illegal transition {S.State.Lower()} → {to.Lower()}");
         bool heldNode = S.State.HoldsNode();
         S.State = to;
+        if (to == TaskState.Pending) S.PendingSince = Now;
+        if (to == TaskState.Running && S.PendingSince is { } since)
+            _metrics.SchedulingLatency.Record((Now - since).TotalSeconds, new KeyValuePair<string, object?>("service", S.Spec!.Service));
         if (to.IsTerminal() && heldNode) await Scheduler.ReleaseAsync(_key);
         await PublishAsync(message);
     }

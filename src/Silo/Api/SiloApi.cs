@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Orca.Grains.Grains;
 using Orca.Grains.Model;
@@ -19,7 +17,6 @@ public static class SiloApi
         var events = app.Services.GetRequiredService<EventHub>();
         var cluster = () => runtime.GetGrain<IClusterGrain>(IClusterGrain.Key);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/metrics", async () => Results.Text(await Metrics(runtime, events), "text/plain; version=0.0.4"));
 
         app.MapPost("/v1/nodes", async (NodeRequest request) => await Guard(async () =>
         {
@@ -175,28 +172,4 @@ public static class SiloApi
         return list;
     }
 
-    private static async Task<string> Metrics(IGrainFactory runtime, EventHub events)
-    {
-        var text = new StringBuilder();
-        var nodes = await runtime.GetGrain<IClusterGrain>(IClusterGrain.Key).ListNodesAsync();
-        text.Append("# HELP orca_nodes Nodes by status.\n# TYPE orca_nodes gauge\n");
-        foreach (var status in Enum.GetValues<NodeStatus>().Where(s => s != NodeStatus.Unknown))
-            text.Append(I($"orca_nodes{{status=\"{status.ToString().ToLowerInvariant()}\"}} {nodes.Count(n => n.Status == status)}\n"));
-        var services = await Services(runtime);
-        text.Append("# HELP orca_service_replicas Replicas per service: desired, running, pending.\n# TYPE orca_service_replicas gauge\n");
-        foreach (var s in services)
-        {
-            text.Append(I($"orca_service_replicas{{service=\"{s.Spec.Name}\",state=\"desired\"}} {s.Spec.Replicas}\n"));
-            text.Append(I($"orca_service_replicas{{service=\"{s.Spec.Name}\",state=\"running\"}} {s.Running}\n"));
-            text.Append(I($"orca_service_replicas{{service=\"{s.Spec.Name}\",state=\"pending\"}} {s.Pending}\n"));
-        }
-        text.Append("# HELP orca_events_total Events published since the silo started.\n# TYPE orca_events_total counter\n");
-        text.Append(I($"orca_events_total {events.Count}\n"));
-        var stats = await runtime.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
-        text.Append("# HELP orca_grain_activations Live grain activations in the cluster.\n# TYPE orca_grain_activations gauge\n");
-        text.Append(I($"orca_grain_activations {stats.Where(s => IsOrcaGrain(s.GrainType)).Sum(s => s.ActivationCount)}\n"));
-        return text.ToString();
-    }
-
-    private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

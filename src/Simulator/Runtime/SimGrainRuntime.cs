@@ -62,6 +62,7 @@ public sealed class SimGrainRuntime : IGrainFactory
         _services[typeof(TimeProvider)] = Time;
         _services[typeof(IEventSink)] = events;
         _services[typeof(Orca.Grains.Scheduling.FilterSet)] = Orca.Grains.Scheduling.FilterSet.All;
+        _services[typeof(OrcaMetrics)] = new OrcaMetrics(); // recorded, exported by nobody: the simulator reports from its observer
         if (drivers is not null) _services[typeof(IContainerDriverFactory)] = drivers;
         Options = options;
         Timers = new SimTimerRegistry(loop);
