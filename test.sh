@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Orca and ends with one line: "N passed, N failed[, N skipped]".
 # Installs what the suites need from Debian's packages (docker.io and busybox-static for the real Docker hosts,
-# postgresql for the persistence tests, chromium for the report's browser test, librsvg2-bin for PNG plots),
+# postgresql for the persistence tests, chromium for the report's browser test, fonts-dejavu-core for the plots' text),
 # builds once (Release), then runs each test project in turn (two cores: no parallel builds fighting).
 # The test fixtures start the Docker daemons and PostgreSQL they use (scripts/) and stop them at the end.
 set -uo pipefail
@@ -21,7 +21,7 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
-command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then

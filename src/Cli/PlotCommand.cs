@@ -13,9 +13,9 @@ public static class PlotCommand
         var dirs = new Argument<DirectoryInfo[]>("RESULTS_DIR") { Description = "A results folder of `orca sim run` (two with --compare).", Arity = ArgumentArity.OneOrMore };
         var plot = new Option<string?>("--plot") { Description = $"Only this plot: {string.Join(", ", PlotSet.Names)}." };
         var at = new Option<string?>("--at") { Description = "For placement and utilisation: the snapshot nearest this virtual time (e.g. 7m)." };
-        var output = new Option<FileInfo?>("--out") { Description = "Where to write: a file for one plot, else a folder (default: the results folder)." };
+        var output = new Option<FileInfo?>("--out") { Description = "Where to write: a file (.svg or .png) for one plot, else a folder (default: the results folder)." };
         var compare = new Option<bool>("--compare") { Description = "Overlay two runs (replicas over time and scheduling latency)." };
-        var png = new Option<bool>("--png") { Description = "Also write PNG files (needs rsvg-convert, from Debian's librsvg2-bin)." };
+        var png = new Option<bool>("--png") { Description = "Also write each plot as PNG, beside its SVG." };
         var command = new Command("plot", "Draw the plots of a results folder as SVG (and PNG), or compare two runs.") { dirs, plot, at, output, compare, png };
         command.SetAction(parse =>
         {
@@ -45,26 +45,29 @@ public static class PlotCommand
             at = t.TotalSeconds;
         }
         var results = RunResults.Read(folders[0].FullName);
-        var charts = PlotSet.Draw(results, only, at);
+        var figures = PlotSet.Draw(results, only, at);
         var written = new List<string>();
-        if (output is not null && charts.Count == 1 && output.Extension == ".svg")
+        if (output is not null && figures.Count == 1 && output.Extension is ".svg" or ".png")
         {
-            File.WriteAllText(output.FullName, charts[0].Chart.ToSvg());
+            var figure = figures[0].Figure;
+            if (output.Extension == ".png") File.WriteAllBytes(output.FullName, figure.ToPng());
+            else File.WriteAllText(output.FullName, figure.ToSvg());
             written.Add(output.FullName);
+            if (png && output.Extension == ".svg")
+            {
+                File.WriteAllBytes(Path.ChangeExtension(output.FullName, ".png"), figure.ToPng());
+                written.Add(Path.ChangeExtension(output.FullName, ".png"));
+            }
         }
         else
         {
             var dir = output?.FullName ?? results.Directory;
             Directory.CreateDirectory(dir);
-            foreach (var (file, chart) in charts)
-            {
-                var path = Path.Combine(dir, file);
-                File.WriteAllText(path, chart.ToSvg());
-                written.Add(path);
-            }
-            if (only is null && at is null && output is null) written.Add(PlotSet.WriteAll(results));
+            foreach (var (name, figure) in figures) written.AddRange(PlotSet.Write(figure, dir, name, png));
+            if (only is null && at is null && output is null) written.Add(Path.Combine(dir, "report.html"));
+            if (only is null && at is null && output is null) File.WriteAllText(written[^1], ReportPage.Render(results, figures.Select(f => (f.Name + ".svg", f.Figure.Title)).ToList()));
         }
-        return Finish(written, png);
+        return Finish(written);
     }
 
     private static int Compare(DirectoryInfo[] folders, FileInfo? output, bool png)
@@ -74,23 +77,21 @@ public static class PlotCommand
         var dir = output?.FullName ?? Directory.GetCurrentDirectory();
         Directory.CreateDirectory(dir);
         var written = new List<string>();
-        foreach (var (file, chart) in new[] { ("compare-replicas.svg", ReplicasPlot.Draw(runs)), ("compare-latency.svg", LatencyPlot.Draw(runs)) })
-        {
-            var path = Path.Combine(dir, file);
-            File.WriteAllText(path, chart.ToSvg());
-            written.Add(path);
-        }
-        return Finish(written, png);
+        written.AddRange(PlotSet.Write(ReplicasPlot.Draw(runs), dir, "compare-replicas", png));
+        written.AddRange(PlotSet.Write(LatencyPlot.Draw(runs), dir, "compare-latency", png));
+        return Finish(written);
     }
 
-    private static int Finish(List<string> written, bool png)
+    private static int Finish(List<string> written)
     {
         foreach (var f in written) Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, f)}");
-        if (!png) return ExitCodes.Ok;
-        if (PngExport.Tool() is null) return ExitCodes.Refuse(PngExport.Missing);
-        foreach (var f in PngExport.Convert(written.Where(w => w.EndsWith(".svg", StringComparison.Ordinal))))
-            Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, f)}");
+        WarnWithoutFonts();
         return ExitCodes.Ok;
     }
 
+    /// <summary>The plots' text needs a font of the machine's; without one they are drawn with no text at all.</summary>
+    public static void WarnWithoutFonts()
+    {
+        if (!Figure.HasFonts) Console.Error.WriteLine("warning: no font found, the plots have no text: install one (Debian: apt-get install fonts-dejavu-core)");
+    }
 }

@@ -94,6 +94,7 @@ public static class SimCommands
         {
             var report = Orca.Simulator.Plots.PlotSet.WriteAll(Orca.Simulator.Plots.RunResults.Read(dir));
             Console.WriteLine($"report: {Path.GetRelativePath(Environment.CurrentDirectory, report)}");
+            PlotCommand.WarnWithoutFonts();
         }
         return result.Summary.Passed ? ExitCodes.Ok : ExitCodes.Failed;
     }

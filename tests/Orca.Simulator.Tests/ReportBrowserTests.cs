@@ -10,26 +10,54 @@ public class ReportBrowserTests
 {
     private static (List<string> ConsoleErrors, string Screenshot) OpenInChromium(string page, string screenshotName)
     {
-        var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("Chromium is not installed (./test.sh installs Debian's chromium)");
+        var shot = Screenshot(screenshotName);
+        return (Chromium(page, [$"--screenshot={shot}", "--window-size=1280,2000"], out _), shot);
+    }
+
+    private static string Screenshot(string name)
+    {
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
-        var screenshot = Path.Combine(shots, screenshotName);
-        File.Delete(screenshot);
+        return Path.Combine(shots, name);
+    }
+
+    /// <summary>Opens a copy of the page with a script that, once everything loaded, writes into the DOM how many
+    /// images it has and which of them the browser could not decode; returns (images, broken sources).</summary>
+    private static (int Images, string[] Broken) ImagesAsLoaded(string page)
+    {
+        var probe = Path.Combine(Path.GetDirectoryName(page)!, "probe-" + Path.GetFileName(page));
+        File.WriteAllText(probe, File.ReadAllText(page).Replace("</body>", """
+            <script>addEventListener('load', () => {
+              const broken = [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'));
+              document.body.setAttribute('data-images', document.images.length);
+              document.body.setAttribute('data-broken', broken.join(' '));
+            });</script></body>
+            """));
+        Chromium(probe, ["--dump-dom", "--virtual-time-budget=20000"], out var dom);
+        var images = System.Text.RegularExpressions.Regex.Match(dom, "data-images=\"(\\d+)\"");
+        var broken = System.Text.RegularExpressions.Regex.Match(dom, "data-broken=\"([^\"]*)\"");
+        Assert.True(images.Success && broken.Success, "the probe script did not run: " + dom[..Math.Min(300, dom.Length)]);
+        return (int.Parse(images.Groups[1].Value), broken.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static List<string> Chromium(string page, string[] extra, out string stdout)
+    {
+        var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("Chromium is not installed (./test.sh installs Debian's chromium)");
+        foreach (var e in extra)
+            if (e.StartsWith("--screenshot=", StringComparison.Ordinal)) File.Delete(e["--screenshot=".Length..]);
         var psi = new ProcessStartInfo(chromium) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in new[]
                  {
                      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", $"--user-data-dir={TempDir()}", "--enable-logging=stderr", "--v=0",
-                     "--window-size=1280,2000", $"--screenshot={screenshot}", new Uri(page).AbsoluteUri,
-                 })
+                 }.Concat(extra).Append(new Uri(page).AbsoluteUri))
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
+        stdout = p.StandardOutput.ReadToEnd();
         Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "chromium did not finish");
-        var console = stderr.Result.Split('\n').Where(l => l.Contains("CONSOLE", StringComparison.Ordinal)).ToList();
-        return (console, screenshot);
+        return stderr.Result.Split('\n').Where(l => l.Contains("CONSOLE", StringComparison.Ordinal)).ToList();
     }
 
     [Fact]
@@ -40,7 +68,23 @@ public class ReportBrowserTests
         var report = PlotSet.WriteAll(RunResults.Read(dir));
         var (console, screenshot) = OpenInChromium(report, "rack-failure-report.png");
         Assert.Empty(console);
-        Assert.True(new FileInfo(screenshot).Length > 20_000, "the screenshot is missing or blank");
+        Assert.True(File.Exists(screenshot), "no screenshot");
+        var (images, broken) = ImagesAsLoaded(report);
+        Assert.Equal(PlotSet.Draw(RunResults.Read(dir)).Count, images);
+        Assert.Empty(broken);
+    }
+
+    [Fact]
+    public void TheImageCheckSeesABrokenImage()
+    {
+        var dir = TempDir();
+        File.WriteAllText(Path.Combine(dir, "bad.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect"); // cut off
+        File.WriteAllText(Path.Combine(dir, "good.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\"/></svg>");
+        var page = Path.Combine(dir, "page.html");
+        File.WriteAllText(page, "<!DOCTYPE html><html><body><img src=\"good.svg\"><img src=\"bad.svg\"><img src=\"missing.svg\"></body></html>");
+        var (images, broken) = ImagesAsLoaded(page);
+        Assert.Equal(3, images);
+        Assert.Equal(["bad.svg", "missing.svg"], broken);
     }
 
     [Fact]

@@ -1,20 +1,21 @@
-using System.Runtime.CompilerServices;
-using Orca.Simulator.Charts;
+using ScottPlot;
 
 namespace Orca.Simulator.Plots;
 
 /// <summary>
 /// Plot 5: scheduling latency, from a task's creation (pending) to running, as the 50th, 90th and 99th percentiles of
-/// the tasks created in each time bucket, and the slowest as dots. It includes image pulls and, after a fault,
-/// time spent pending until capacity returned.
+/// the tasks created in each time bucket (log scale), and the slowest as dots. It includes image pulls and, after a
+/// fault, time spent pending until capacity returned.
 /// </summary>
 public static class LatencyPlot
 {
     public const int Buckets = 40;
 
-    public static Chart Draw(RunResults r) => Draw([(r, null)]);
+    private readonly record struct Bucket(double T, double P50, double P90, double P99, double Max);
 
-    public static Chart Draw(IReadOnlyList<(RunResults Run, string? Name)> runs)
+    public static Figure Draw(RunResults r) => Draw([(r, null)]);
+
+    public static Figure Draw(IReadOnlyList<(RunResults Run, string? Name)> runs)
     {
         double end = runs.Max(x => x.Run.Summary.VirtualSeconds);
         double width = Math.Max(1, end / Buckets);
@@ -22,60 +23,65 @@ public static class LatencyPlot
             .OrderBy(g => g.Key).Select(g =>
             {
                 var sorted = g.Select(l => l.Latency).Order().ToList();
-                return (T: (g.Key + 0.5) * width, P50: UtilisationPlot.Quantile(sorted, 0.5), P90: UtilisationPlot.Quantile(sorted, 0.9),
-                    P99: UtilisationPlot.Quantile(sorted, 0.99), Max: sorted[^1], Count: sorted.Count);
+                return new Bucket((g.Key + 0.5) * width, UtilisationPlot.Quantile(sorted, 0.5), UtilisationPlot.Quantile(sorted, 0.9),
+                    UtilisationPlot.Quantile(sorted, 0.99), sorted[^1]);
             }).ToList())).ToList();
         double top = all.SelectMany(a => a.Buckets).Select(b => b.Max).DefaultIfEmpty(1).Max();
         double bottom = all.SelectMany(a => a.Buckets).Select(b => b.P50).Where(v => v > 0).DefaultIfEmpty(0.1).Min();
         int tasks = runs.Sum(x => x.Run.SchedulingLatencies.Count);
         var first = runs[0].Run;
-        var chart = new Chart(1100, 520, runs.Count == 1 ? $"Scheduling latency: {first.Summary.Scenario}" : $"Scheduling latency: {string.Join(" vs ", runs.Select(x => x.Name))}",
-            $"from pending to running (log scale), {tasks} tasks in {Buckets} buckets of {NiceScale.Duration(Math.Round(width))} by creation time");
-        var x = NiceScale.Time(end, chart.Plot.X, chart.Plot.Right);
-        var y = NiceScale.Log(bottom, top, chart.Plot.Bottom, chart.Plot.Y);
-        chart.YAxis(y, "time to running", v => v < 1 ? $"{v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s" : $"{v:0}s");
-        chart.XAxis(x, "task created at (virtual time)", NiceScale.Duration);
-        var legend = new List<LegendItem>();
+        var figure = new Figure(1100, 520, runs.Count == 1 ? $"Scheduling latency: {first.Summary.Scenario}" : $"Scheduling latency: {string.Join(" vs ", runs.Select(x => x.Name))}",
+            $"from pending to running (log scale), {tasks} tasks in {Buckets} buckets of {PlotAxes.Duration(Math.Round(width))} by creation time");
+        var plot = figure.Panel(figure.Area);
+        PlotAxes.Time(plot, end, "task created at (virtual time)");
+        PlotAxes.LogSeconds(plot, bottom, top, "time to running");
+        double unit = PlotAxes.TimeUnit(end);
+        var keys = new List<Key>();
         for (int i = 0; i < all.Count; i++)
         {
             var (name, buckets) = all[i];
             string prefix = name is null ? "" : name + " ";
-            var percentiles = new (string Label, Func<(double T, double P50, double P90, double P99, double Max, int Count), double> Of, string Colour, string? Dash, Swatch Swatch)[]
+            var percentiles = new (string Label, Func<Bucket, double> Of, Color Colour, LinePattern Pattern, Swatch Swatch)[]
             {
-                ("p50", b => b.P50, Palette.Colour(3 * i), null, Swatch.Line),
-                ("p90", b => b.P90, Palette.Colour(3 * i + 1), "6 3", Swatch.Dashed),
-                ("p99", b => b.P99, Palette.Colour(3 * i + 2), "1.5 3", Swatch.Dotted),
+                ("p50", b => b.P50, Palette.Colour(3 * i), LinePattern.Solid, Swatch.Line),
+                ("p90", b => b.P90, Palette.Colour(3 * i + 1), LinePattern.Dashed, Swatch.Dashed),
+                ("p99", b => b.P99, Palette.Colour(3 * i + 2), LinePattern.Dotted, Swatch.Dotted),
             };
-            foreach (var (label, of, colour, dash, swatch) in percentiles)
+            foreach (var (label, of, colour, pattern, swatch) in percentiles)
             {
                 // Lines join neighbouring buckets only; a bucket with no task created in it breaks the line.
                 foreach (var run in Runs(buckets, width))
-                    chart.Canvas.Polyline(run.Select(b => (x.Map(b.T), y.Map(of(b)))), colour, $"series {label}", 1.8, dash, $"{prefix}{label}");
-                foreach (var b in buckets) chart.Canvas.Circle(x.Map(b.T), y.Map(of(b)), 2.4, colour, $"point {label}");
-                chart.Series++;
-                legend.Add(new LegendItem($"{prefix}{label}", colour, swatch));
+                {
+                    var line = plot.Add.Scatter(run.Select(b => b.T / unit).ToArray(), run.Select(b => PlotAxes.Log(of(b))).ToArray(), colour);
+                    line.LineWidth = 1.8f;
+                    line.PathStrategy = DashedPath.For(pattern);
+                    line.MarkerSize = 5;
+                }
+                figure.Tally(label);
+                figure.Tally("series");
+                keys.Add(new Key($"{prefix}{label}", colour, swatch));
             }
-            foreach (var b in buckets) chart.Canvas.Circle(x.Map(b.T), y.Map(b.Max), 2.2, Palette.Axis, "max");
+            if (buckets.Count > 0)
+                plot.Add.Markers(buckets.Select(b => b.T / unit).ToArray(), buckets.Select(b => PlotAxes.Log(b.Max)).ToArray(), MarkerShape.FilledCircle, 4, Palette.Axis);
         }
-        legend.Add(new LegendItem("slowest", Palette.Axis, Swatch.Dot));
-        chart.Legend(legend);
-        return chart;
+        keys.Add(new Key("slowest", Palette.Axis, Swatch.Dot));
+        figure.Legend(keys);
+        return figure;
     }
 
-    private static IEnumerable<List<T>> Runs<T>(List<T> buckets, double width) where T : struct, ITuple
+    private static IEnumerable<List<Bucket>> Runs(List<Bucket> buckets, double width)
     {
-        var run = new List<T>();
+        var run = new List<Bucket>();
         double last = double.NaN;
         foreach (var b in buckets)
         {
-            double t = (double)b[0]!;
-            if (run.Count > 0 && t - last > width * 1.5)
+            if (run.Count > 0 && b.T - last > width * 1.5)
             {
                 yield return run;
                 run = [];
             }
             run.Add(b);
-            last = t;
+            last = b.T;
         }
         if (run.Count > 0) yield return run;
     }

@@ -1,5 +1,5 @@
-using Orca.Simulator.Charts;
 using Orca.Simulator.Results;
+using ScottPlot;
 
 namespace Orca.Simulator.Plots;
 
@@ -11,7 +11,7 @@ public static class RackBalancePlot
 {
     public const int MaxServices = 6;
 
-    public static Chart Draw(RunResults r)
+    public static Figure Draw(RunResults r)
     {
         var end = r.Snapshots.Count > 0 ? r.Snapshots[^1] : (At: r.Summary.VirtualSeconds, Label: "end");
         var running = r.Placements.Where(p => p.At == end.At && p.Label == end.Label && p.State == "running").ToList();
@@ -24,32 +24,34 @@ public static class RackBalancePlot
             .Take(MaxServices).Select(g => g.Key).ToList();
         var counts = running.GroupBy(p => (p.Service, p.Rack)).ToDictionary(g => g.Key, g => g.Count());
         int top = counts.Values.DefaultIfEmpty(1).Max();
-        var chart = new Chart(1100, 520, $"Tasks per rack at the end: {r.Summary.Scenario}",
-            $"{services.Count} of {running.Select(p => p.Service).Distinct().Count()} services; dashed: spread bound (even share over {liveRacks} live racks, rounded up)");
-        var y = NiceScale.Linear(0, top * 1.1, chart.Plot.Bottom, chart.Plot.Y);
-        chart.YAxis(y, "running tasks", NiceScale.Number);
-        var bands = chart.XBands(rackLabels, "rack");
-        var legend = new List<LegendItem>();
+        var figure = new Figure(1100, 520, $"Tasks per rack at the end: {r.Summary.Scenario}",
+            $"{services.Count} of {running.Select(p => p.Service).Distinct().Count()} services; dashed: spread bound (even share over {liveRacks} live racks, rounded up)",
+            bottom: 80);
+        var plot = figure.Panel(figure.Area);
+        PlotAxes.Counts(plot, top, "running tasks", 1.12);
+        PlotAxes.Categories(plot, rackLabels, figure.Area, "rack");
+        var keys = new List<Key>();
         for (int s = 0; s < services.Count; s++)
         {
             var colour = Palette.Colour(s);
-            for (int k = 0; k < rackLabels.Count; k++)
+            double group = Math.Min(0.8, 0.2 * services.Count), barW = group / services.Count;
+            var bars = rackLabels.Select((rack, k) => new Bar
             {
-                var (left, width) = bands[k];
-                double barW = width * 0.8 / services.Count, x0 = left + width * 0.1 + s * barW;
-                int n = counts.GetValueOrDefault((services[s], rackLabels[k]));
-                chart.Canvas.Rect(x0, y.Map(n), Math.Max(0.5, barW - 0.5), y.Map(0) - y.Map(n), colour, "bar", title: $"{services[s]} in {rackLabels[k]}: {n}");
-            }
-            chart.Series++;
-            legend.Add(new LegendItem(services[s], colour));
+                Position = k - group / 2 + (s + 0.5) * barW, Value = counts.GetValueOrDefault((services[s], rack)), Size = barW * 0.94,
+                FillColor = colour, LineWidth = 0,
+            }).ToList();
+            plot.Add.Bars(bars);
+            figure.Tally("bar", bars.Count);
+            figure.Tally("series");
+            keys.Add(new Key(services[s], colour));
             if (!spreadOverRack.Contains(services[s]) || liveRacks == 0) continue;
             int total = running.Count(p => p.Service == services[s]);
             double bound = Math.Ceiling(total / (double)liveRacks);
-            chart.Canvas.Line(chart.Plot.X, y.Map(bound), chart.Plot.Right, y.Map(bound), colour, "bound", 1.2, "6 3");
-            chart.Marks++;
-            legend.Add(new LegendItem($"{services[s]} bound ≤ {bound}", colour, Swatch.Dashed));
+            Figure.Rule(plot, bound, vertical: false, 1.2f, colour, LinePattern.Dashed);
+            figure.Tally("bound");
+            keys.Add(new Key($"{services[s]} bound ≤ {bound}", colour, Swatch.Dashed));
         }
-        chart.Legend(legend);
-        return chart;
+        figure.Legend(keys);
+        return figure;
     }
 }

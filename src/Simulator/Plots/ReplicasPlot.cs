@@ -1,4 +1,4 @@
-using Orca.Simulator.Charts;
+using ScottPlot;
 
 namespace Orca.Simulator.Plots;
 
@@ -11,97 +11,106 @@ namespace Orca.Simulator.Plots;
 public static class ReplicasPlot
 {
     public const int MaxServices = 6;
+    private const float Strip = 44, Gap = 22;
 
-    private sealed record Line(string Name, string Colour, List<(double T, int Running, int Desired, int Pending)> Points);
+    private sealed record Line(string Name, Color Colour, List<(double T, int Running, int Desired, int Pending)> Points);
 
-    public static Chart Draw(RunResults r) => Draw([(r, null)]);
+    public static Figure Draw(RunResults r) => Draw([(r, null)]);
 
     /// <summary>One run, or several overlaid in one panel (each summed over its services, told apart by colour).</summary>
-    public static Chart Draw(IReadOnlyList<(RunResults Run, string? Name)> runs)
+    public static Figure Draw(IReadOnlyList<(RunResults Run, string? Name)> runs)
     {
         var first = runs[0].Run;
         var services = first.Series.Where(s => s.Scope == "service").Select(s => s.Name).Distinct().Order(StringComparer.Ordinal).ToList();
         bool perService = runs.Count == 1 && services.Count <= MaxServices && services.Count > 0;
-        var panels = new List<List<Line>>();
-        if (perService)
-        {
-            var rows = first.Series.Where(s => s.Scope == "service").ToList();
-            panels.AddRange(services.Select((name, k) => new List<Line>
-            {
-                new(name, Palette.Colour(k), rows.Where(s => s.Name == name).Select(s => (s.At, s.Running, s.Desired, s.Pending)).ToList()),
-            }));
-        }
-        else
-        {
-            panels.Add(runs.Select((run, i) => new Line(run.Name ?? $"all {services.Count} services", Palette.Colour(i),
-                run.Run.Series.Where(s => s.Scope == "service").GroupBy(s => s.At).OrderBy(g => g.Key)
-                    .Select(g => (g.Key, g.Sum(s => s.Running), g.Sum(s => s.Desired), g.Sum(s => s.Pending))).ToList())).ToList());
-        }
+        var panels = perService ? PerService(first, services) : [Summed(runs, services.Count)];
         double end = runs.Max(x => x.Run.Summary.VirtualSeconds);
         var title = runs.Count == 1 ? $"Replicas over time: {first.Summary.Scenario} (seed {first.Summary.Seed})"
             : $"Replicas over time: {string.Join(" vs ", runs.Select(x => x.Name))}";
-        double height = perService ? 140 + 110 * panels.Count : 560;
-        var chart = new Chart(1100, height, title, "solid: running, dashed: desired, dotted: pending; dark marks: faults, grey: recoveries");
-        var labelStrip = 44.0;
-        var area = chart.Plot with { Y = chart.Plot.Y + labelStrip, Height = chart.Plot.Height - labelStrip };
-        var x = NiceScale.Time(end, area.X, area.Right);
-        chart.XAxis(x, "virtual time", NiceScale.Duration);
-        DrawFaults(chart, first, x, area);
-        double gap = 22, panelHeight = (area.Height - gap * (panels.Count - 1)) / panels.Count;
-        var legend = new List<LegendItem>();
+        var subtitle = "solid: running, dashed: desired, dotted: pending; dark marks: faults, grey: recoveries"
+                       + (runs.Count == 1 && !perService ? $"; summed over {services.Count} services (more than {MaxServices})" : "");
+        int height = perService ? 150 + 110 * panels.Count : 560;
+        var figure = new Figure(1100, height, title, subtitle, left: 64);
+        var area = figure.Area with { Y = figure.Area.Y + Strip, Height = figure.Area.Height - Strip };
+        float panelHeight = (area.Height - Gap * (panels.Count - 1)) / panels.Count;
+        var keys = new List<Key>();
+        var plots = new List<Plot>();
         for (int p = 0; p < panels.Count; p++)
         {
-            var panel = area with { Y = area.Y + p * (panelHeight + gap), Height = panelHeight };
+            var panel = area with { Y = area.Y + p * (panelHeight + Gap), Height = panelHeight };
+            var plot = figure.Panel(panel);
+            plots.Add(plot);
+            PlotAxes.Time(plot, end, p == panels.Count - 1 ? "virtual time" : null);
             double top = panels[p].SelectMany(l => l.Points).Select(q => (double)Math.Max(q.Running, Math.Max(q.Desired, q.Pending))).DefaultIfEmpty(1).Max();
-            var y = NiceScale.Linear(0, Math.Max(1, top * 1.05), panel.Bottom, panel.Y, perService ? 4 : 6);
-            chart.YAxis(y, perService ? null : "replicas", NiceScale.Number, panel);
+            PlotAxes.Counts(plot, top, perService ? null : "replicas", 1.12);
+            double unit = PlotAxes.TimeUnit(end);
             foreach (var line in panels[p])
             {
-                chart.Canvas.Polyline(line.Points.Select(q => (x.Map(q.T), y.Map(q.Desired))), line.Colour, "series desired", 1.4, "6 4", $"{line.Name} desired");
-                chart.Canvas.Polyline(line.Points.Select(q => (x.Map(q.T), y.Map(q.Pending))), line.Colour, "series pending", 1.4, "1.5 3", $"{line.Name} pending");
-                chart.Canvas.Polyline(line.Points.Select(q => (x.Map(q.T), y.Map(q.Running))), line.Colour, "series running", 2, title: $"{line.Name} running");
-                chart.Series += 3;
-                legend.Add(new LegendItem(line.Name, line.Colour, Swatch.Line));
+                double[] xs = [.. line.Points.Select(q => q.T / unit)];
+                Series(plot, xs, [.. line.Points.Select(q => (double)q.Desired)], line.Colour, 1.4f, LinePattern.Dashed);
+                Series(plot, xs, [.. line.Points.Select(q => (double)q.Pending)], line.Colour, 1.4f, LinePattern.Dotted);
+                Series(plot, xs, [.. line.Points.Select(q => (double)q.Running)], line.Colour, 2, LinePattern.Solid);
+                figure.Tally("series", 3);
+                keys.Add(new Key(line.Name, line.Colour, Swatch.Line));
             }
-            if (perService) chart.Canvas.TryText(panel.X + 6, panel.Y + 12, panels[p][0].Name, Chart.LabelSize, Anchor.Start, "panel-title", panels[p][0].Colour);
+            if (perService) figure.Label(plot, 0, plot.Axes.GetLimits().Top, panels[p][0].Name, Figure.LabelSize, panels[p][0].Colour, 0, -3, alignment: Alignment.LowerLeft);
         }
-        if (perService) chart.Canvas.Text(16, area.Y + area.Height / 2, "replicas", Chart.LabelSize, Anchor.Middle, "axis-label", vertical: true);
-        legend.Add(new LegendItem("desired", Palette.Axis, Swatch.Dashed));
-        legend.Add(new LegendItem("pending", Palette.Axis, Swatch.Dotted));
-        legend.Add(new LegendItem("fault", Palette.Down, Swatch.Line));
-        legend.Add(new LegendItem("recovery", Palette.Recovery, Swatch.Dashed));
-        chart.Legend(legend, runs.Count == 1 && !perService ? $"Summed over {services.Count} services (more than {MaxServices})." : null);
-        return chart;
+        if (perService) figure.Label(14, area.Y + area.Height / 2, "replicas", Figure.LabelSize, Colors.Black, upright: true, alignment: Alignment.MiddleCenter);
+        Faults(figure, first, plots, area, PlotAxes.TimeUnit(end));
+        keys.Add(new Key("desired", Palette.Axis, Swatch.Dashed));
+        keys.Add(new Key("pending", Palette.Axis, Swatch.Dotted));
+        keys.Add(new Key("fault", Palette.Down, Swatch.Line));
+        keys.Add(new Key("recovery", Palette.Recovery, Swatch.Dashed));
+        figure.Legend(keys);
+        return figure;
+    }
+
+    private static List<List<Line>> PerService(RunResults run, List<string> services)
+    {
+        var rows = run.Series.Where(s => s.Scope == "service").ToList();
+        return [.. services.Select((name, k) => new List<Line>
+        {
+            new(name, Palette.Colour(k), [.. rows.Where(s => s.Name == name).Select(s => (s.At, s.Running, s.Desired, s.Pending))]),
+        })];
+    }
+
+    private static List<Line> Summed(IReadOnlyList<(RunResults Run, string? Name)> runs, int services) =>
+        [.. runs.Select((run, i) => new Line(run.Name ?? $"all {services} services", Palette.Colour(i),
+            [.. run.Run.Series.Where(s => s.Scope == "service").GroupBy(s => s.At).OrderBy(g => g.Key)
+                .Select(g => (g.Key, g.Sum(s => s.Running), g.Sum(s => s.Desired), g.Sum(s => s.Pending)))]))];
+
+    /// <summary>Counts change at instants and hold until the next sample: drawn as steps.</summary>
+    private static void Series(Plot plot, double[] xs, double[] ys, Color colour, float width, LinePattern pattern)
+    {
+        if (xs.Length == 0) return;
+        var line = plot.Add.ScatterLine(xs, ys, colour);
+        line.ConnectStyle = ConnectStyle.StepHorizontal;
+        line.LineWidth = width;
+        line.PathStrategy = DashedPath.For(pattern);
     }
 
     /// <summary>A thin vertical line per fault over all panels; labels in up to three staggered rows in the strip above
     /// the panels, each drawn only where it overlaps nothing (every fault and its time to converge is in summary.json).</summary>
-    private static void DrawFaults(Chart chart, RunResults r, NiceScale x, Box area)
+    private static void Faults(Figure figure, RunResults r, List<Plot> plots, Area area, double unit)
     {
         var converged = r.Summary.Faults.GroupBy(f => (f.AtSeconds, f.Fault)).ToDictionary(g => g.Key, g => g.First());
-        int labelled = 0;
         bool many = r.FaultMarks.Count > 40;
-        var strip = new Box(area.X, chart.Plot.Y - 2, area.Width, area.Y - chart.Plot.Y);
+        var strip = new Area(area.X, area.Y - Strip, area.Width + 4, Strip - 2);
         foreach (var mark in r.FaultMarks)
         {
-            double px = x.Map(mark.At);
             bool recovery = mark.Fault.StartsWith("recover", StringComparison.Ordinal) || mark.Fault.StartsWith("heal", StringComparison.Ordinal)
                             || mark.Fault.StartsWith("activate", StringComparison.Ordinal);
             var colour = recovery ? Palette.Recovery : Palette.Down;
-            chart.Canvas.Line(px, area.Y - 4, px, area.Bottom, many ? "#C8C8C8" : colour, "mark", many ? 0.6 : 1, recovery ? "4 3" : null);
-            chart.Marks++;
+            foreach (var plot in plots)
+                Figure.Rule(plot, mark.At / unit, vertical: true, many ? 0.6f : 1, many ? Palette.Faint : colour, recovery ? LinePattern.Dashed : LinePattern.Solid);
+            figure.Tally(recovery ? "recovery" : "fault");
             var text = mark.Fault;
             if (converged.TryGetValue((Math.Round(mark.At, 3), mark.Fault), out var f))
-                text += f.ServicesAffected.Count == 0 ? "" : f.ConvergedAfterSeconds is { } c ? $" → whole after {NiceScale.Duration(Math.Round(c, 1))}" : " → never whole";
-            for (int row = 0; row < 3; row++)
-                if (chart.Canvas.TryText(px + 3, chart.Plot.Y + 10 + row * 13, text, Chart.TickSize, Anchor.Start, "mark-label", colour, within: strip))
-                {
-                    labelled++;
-                    break;
-                }
+                text += f.ServicesAffected.Count == 0 ? "" : f.ConvergedAfterSeconds is { } c ? $" → whole after {PlotAxes.Duration(Math.Round(c, 1))}" : " → never whole";
+            double top = plots[0].Axes.GetLimits().Top;
+            figure.Label(plots[0], mark.At / unit, top, text, Figure.TickSize, colour, 3, [-Strip + 8, -Strip + 21, -Strip + 34], false, Alignment.MiddleLeft, strip, "fault");
         }
-        if (labelled < r.FaultMarks.Count)
-            chart.Canvas.TryText(chart.Plot.X, chart.Canvas.Height - 4, $"{r.FaultMarks.Count - labelled} of {r.FaultMarks.Count} fault labels left out for room (all are in summary.json and events.csv)",
-                Chart.TickSize, Anchor.Start, "mark-note", Palette.Muted);
+        int total = r.FaultMarks.Count;
+        figure.Footnote("fault", n => $"{n} of {total} fault labels left out for room (all are in summary.json and events.csv)");
     }
 }

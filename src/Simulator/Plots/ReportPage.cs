@@ -5,12 +5,12 @@ using Orca.Simulator.Results;
 
 namespace Orca.Simulator.Plots;
 
-/// <summary>report.html: the summary tables and every plot, inline, in one file that opens anywhere.</summary>
+/// <summary>report.html: the summary tables and every plot (the SVG files beside it), in one page that opens anywhere.</summary>
 public static class ReportPage
 {
     private const int MaxRows = 60;
 
-    public static string Render(RunResults r, IReadOnlyList<(string File, string Svg)> plots)
+    public static string Render(RunResults r, IReadOnlyList<(string File, string Title)> plots)
     {
         var s = r.Summary;
         var html = new StringBuilder();
@@ -19,7 +19,7 @@ public static class ReportPage
             .Append("<style>\nbody{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1180px}\n")
             .Append("table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;font-size:13px}\n")
             .Append("th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.pass{color:#009E73;font-weight:bold}.fail{color:#D55E00;font-weight:bold}\n")
-            .Append("figure{margin:0 0 28px}figcaption{font-size:13px;color:#555}nav a{margin-right:12px}svg{max-width:100%;height:auto}\n</style>\n</head>\n<body>\n");
+            .Append("figure{margin:0 0 28px}figcaption{font-size:13px;color:#555}nav a{margin-right:12px}figure img{max-width:100%;height:auto;display:block}\n</style>\n</head>\n<body>\n");
         html.Append($"<h1>{E(s.Scenario)} <small>seed {s.Seed}</small></h1>\n<p class=\"{(s.Passed ? "pass" : "fail")}\">{(s.Passed ? "PASSED" : "FAILED")}</p>\n");
         html.Append(I($"<p>{s.VirtualSeconds:0.###} s of virtual time, {s.Events:N0} events, {s.Messages:N0} grain messages, {s.GrainActivations:N0} activations.</p>\n"));
         html.Append("<nav>").Append(string.Concat(plots.Select(p => $"<a href=\"#{Id(p.File)}\">{E(p.File)}</a>"))).Append("</nav>\n");
@@ -30,8 +30,8 @@ public static class ReportPage
             html.Append("<h2>Violations</h2>\n<table><tr><th>invariant</th><th>count</th></tr>")
                 .Append(string.Concat(s.Violations.Select(v => I($"<tr><td>{E(v.Key)}</td><td>{v.Value}</td></tr>")))).Append("</table>\n<p>Details: <a href=\"violations.csv\">violations.csv</a></p>\n");
         html.Append("<h2>Plots</h2>\n");
-        foreach (var (file, svg) in plots)
-            html.Append($"<figure id=\"{Id(file)}\">\n{svg}<figcaption><a href=\"{E(file)}\">{E(file)}</a></figcaption>\n</figure>\n");
+        foreach (var (file, title) in plots)
+            html.Append($"<figure id=\"{Id(file)}\">\n<img src=\"{E(file)}\" alt=\"{E(title)}\" width=\"1100\"><figcaption><a href=\"{E(file)}\">{E(file)}</a></figcaption>\n</figure>\n");
         html.Append("<p>Data: <a href=\"summary.json\">summary.json</a>, <a href=\"events.csv\">events.csv</a>, <a href=\"timeseries.csv\">timeseries.csv</a>, ")
             .Append("<a href=\"placements.csv\">placements.csv</a>, <a href=\"nodes.csv\">nodes.csv</a>.</p>\n</body>\n</html>\n");
         return html.ToString();

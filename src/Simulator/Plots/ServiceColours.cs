@@ -1,11 +1,13 @@
-using Orca.Simulator.Charts;
+using ScottPlot;
 
 namespace Orca.Simulator.Plots;
 
 /// <summary>The busiest services get the palette's colours; the rest share one grey, named "other services".</summary>
 public sealed class ServiceColours
 {
-    private readonly Dictionary<string, string> _colours = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Color> _colours = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, int> _rank = new(StringComparer.Ordinal);
 
     private readonly Func<string, string> _key;
 
@@ -24,7 +26,11 @@ public sealed class ServiceColours
         var ordered = list.GroupBy(s => _key(s.Service)).Select(g => (Service: g.Key, Weight: g.Sum(x => x.Weight)))
             .OrderByDescending(s => s.Weight).ThenBy(s => s.Service, StringComparer.Ordinal).ToList();
         Named = ordered.Take(named).Select(s => s.Service).ToList();
-        for (int i = 0; i < Named.Count; i++) _colours[Named[i]] = Palette.Colour(i);
+        for (int i = 0; i < Named.Count; i++)
+        {
+            _colours[Named[i]] = Palette.Colour(i);
+            _rank[Named[i]] = i;
+        }
         HasOthers = ordered.Count > Named.Count;
     }
 
@@ -37,14 +43,17 @@ public sealed class ServiceColours
     /// <summary>The colour group a service belongs to: itself, or its family.</summary>
     public string Group(string service) => _key(service);
 
-    public string Of(string service) => _colours.GetValueOrDefault(_key(service), Palette.Other);
+    public Color Of(string service) => _colours.GetValueOrDefault(_key(service), Palette.Other);
 
     public static string Family(string service) => service.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9') is { Length: > 0 } stem && stem.Length < service.Length ? stem + "*" : service;
 
-    public List<LegendItem> Legend()
+    /// <summary>A colour group's place in the legend; groups without a colour of their own come last.</summary>
+    public int Rank(string group) => _rank.TryGetValue(group, out var i) ? i : int.MaxValue;
+
+    public List<Key> Legend()
     {
-        var items = Named.Select(s => new LegendItem(FamilySizes?.TryGetValue(s, out var n) == true ? $"{s} ({n} services)" : s, _colours[s])).ToList();
-        if (HasOthers) items.Add(new LegendItem("other services", Palette.Other));
+        var items = Named.Select(s => new Key(FamilySizes?.TryGetValue(s, out var n) == true ? $"{s} ({n} services)" : s, _colours[s])).ToList();
+        if (HasOthers) items.Add(new Key("other services", Palette.Other));
         return items;
     }
 }

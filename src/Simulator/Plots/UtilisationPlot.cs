@@ -1,5 +1,5 @@
-using Orca.Simulator.Charts;
 using Orca.Simulator.Results;
+using ScottPlot;
 
 namespace Orca.Simulator.Plots;
 
@@ -9,43 +9,50 @@ namespace Orca.Simulator.Plots;
 /// </summary>
 public static class UtilisationPlot
 {
-    public static Chart Draw(RunResults r, double at, string label)
+    public static Figure Draw(RunResults r, double at, string label)
     {
         var placed = r.Placements.Where(p => p.At == at && p.Label == label).GroupBy(p => p.Node)
             .ToDictionary(g => g.Key, g => (Cpu: g.Sum(p => p.CpuMillis), Mem: g.Sum(p => p.MemoryBytes)));
         var status = r.StatusAt(at);
         var racks = r.Nodes.Where(n => status.GetValueOrDefault(n.Node) != "down").GroupBy(n => n.Rack)
             .OrderBy(g => g.Key, NaturalOrder.Instance).ToList();
-        var chart = new Chart(1100, 520, $"Allocation per node at {NiceScale.Duration(at)} ({label})",
-            $"{racks.Sum(g => g.Count())} nodes up; boxes: quartiles and median per rack, whiskers: least and most allocated node");
-        var y = NiceScale.Linear(0, 100, chart.Plot.Bottom, chart.Plot.Y);
-        chart.YAxis(y, "allocated (% of capacity)", v => $"{v:0}%");
-        var bands = chart.XBands(racks.Select(g => g.Key).ToList(), "rack");
+        var figure = new Figure(1100, 520, $"Allocation per node at {PlotAxes.Duration(at)} ({label})",
+            $"{racks.Sum(g => g.Count())} nodes up; boxes: quartiles and median per rack, whiskers: least and most allocated node", bottom: 80);
+        var plot = figure.Panel(figure.Area);
+        plot.Axes.SetLimitsY(0, 104);
+        plot.Axes.Left.SetTicks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"]);
+        plot.Axes.Left.Label.Text = "allocated (% of capacity)";
+        PlotAxes.Categories(plot, racks.Select(g => g.Key).ToList(), figure.Area, "rack");
+        var boxes = new List<(Box Box, Color Colour)>();
         for (int k = 0; k < racks.Count; k++)
         {
-            var (left, width) = bands[k];
             var cpu = racks[k].Select(n => Percent(placed.GetValueOrDefault(n.Node).Cpu, n.CpuMillis)).Order().ToList();
             var mem = racks[k].Select(n => Percent(placed.GetValueOrDefault(n.Node).Mem, n.MemoryBytes)).Order().ToList();
-            DrawBox(chart, y, left + width * 0.1, width * 0.38, cpu, Palette.Colour(0), $"{racks[k].Key} cpu");
-            DrawBox(chart, y, left + width * 0.52, width * 0.38, mem, Palette.Colour(1), $"{racks[k].Key} memory");
+            if (Box(k - 0.2, cpu, Palette.Colour(0)) is { } c) boxes.Add((c, Palette.Colour(0)));
+            if (Box(k + 0.2, mem, Palette.Colour(1)) is { } m) boxes.Add((m, Palette.Colour(1)));
         }
-        chart.Series = 2;
-        chart.Legend([new LegendItem("cpu", Palette.Colour(0)), new LegendItem("memory", Palette.Colour(1))]);
-        return chart;
+        foreach (var group in boxes.GroupBy(b => b.Colour))
+        {
+            var plotted = plot.Add.Boxes(group.Select(b => b.Box).ToList());
+            plotted.FillColor = group.Key.WithAlpha(0.55);
+            plotted.LineColor = group.Key;
+        }
+        figure.Tally("box", boxes.Count);
+        figure.Tally("series", 2);
+        figure.Legend([new Key("cpu", Palette.Colour(0)), new Key("memory", Palette.Colour(1))]);
+        return figure;
     }
 
     private static double Percent(long used, long capacity) => capacity <= 0 ? 0 : Math.Min(100, 100.0 * used / capacity);
 
-    private static void DrawBox(Chart chart, NiceScale y, double x, double w, List<double> sorted, string colour, string title)
+    private static Box? Box(double position, List<double> sorted, Color colour)
     {
-        if (sorted.Count == 0) return;
-        double q1 = Quantile(sorted, 0.25), med = Quantile(sorted, 0.5), q3 = Quantile(sorted, 0.75);
-        double mid = x + w / 2;
-        chart.Canvas.Line(mid, y.Map(sorted[0]), mid, y.Map(sorted[^1]), colour, "whisker", 1);
-        chart.Canvas.Rect(x, y.Map(q3), w, Math.Max(1, y.Map(q1) - y.Map(q3)), colour, "box", colour,
-            $"{title}: min {sorted[0]:0}%, q1 {q1:0}%, median {med:0}%, q3 {q3:0}%, max {sorted[^1]:0}% ({sorted.Count} nodes)", 0.55);
-        chart.Canvas.Line(x, y.Map(med), x + w, y.Map(med), "#000000", "median", 1.4);
-        chart.Marks++;
+        if (sorted.Count == 0) return null;
+        return new Box
+        {
+            Position = position, Width = 0.36, BoxMin = Quantile(sorted, 0.25), BoxMax = Quantile(sorted, 0.75), BoxMiddle = Quantile(sorted, 0.5),
+            WhiskerMin = sorted[0], WhiskerMax = sorted[^1], FillColor = colour.WithAlpha(0.55), LineColor = colour,
+        };
     }
 
     public static double Quantile(List<double> sorted, double q)
