@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Orca and ends with one line: "N passed, N failed[, N skipped]".
 # Installs what the suites need from Debian's packages (docker.io and busybox-static for the real Docker hosts,
-# postgresql for the persistence tests, chromium for the report's browser test, fonts-dejavu-core for the plots' text),
+# docker-registry to pull images from, postgresql for the persistence tests, chromium for the report's browser
+# test, fonts-dejavu-core for the plots' text),
 # builds once (Release), then runs each test project in turn (two cores: no parallel builds fighting).
 # The test fixtures start the Docker daemons and PostgreSQL they use (scripts/) and stop them at the end.
 set -uo pipefail
@@ -22,6 +23,7 @@ ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then

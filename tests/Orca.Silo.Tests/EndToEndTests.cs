@@ -47,6 +47,36 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(6, ps.Split('\n').Count(l => l.Contains("running") && l.Contains("web.")));
     }
 
+    /// <summary>An image neither host has, in a real registry on loopback: both hosts pull it, and each pull's
+    /// course (started, done, with the size fetched) is in the events, by node.</summary>
+    [Fact]
+    public void AnImageNoHostHasIsPulledFromItsRegistryAndThePullsShowInTheEvents()
+    {
+        using var registry = new Registry();
+        var image = $"{registry.Address}/orca-test/pulled:1";
+        Ok(_hosts.Docker(0, "tag", DockerHosts.Image, image));
+        Ok(_hosts.Docker(0, "push", image));
+        Ok(_hosts.Docker(0, "rmi", image));
+        Assert.NotEqual(0, _hosts.Docker(0, "image", "inspect", image).Code);
+        Assert.NotEqual(0, _hosts.Docker(1, "image", "inspect", image).Code);
+
+        Ok(_silo.Orca(["service", "create", "pulled", "--image", image, "--replicas", "2", "--cpu", "100m", "--memory", "32Mi",
+            "--spread", "node.labels.rack", .. Sleeper]));
+        SiloProcess.Until(() => _silo.Running("pulled").Count == 2, Settle, "2 running tasks of the pulled image");
+        Assert.Equal(0, _hosts.Docker(1, "image", "inspect", image).Code);
+
+        var lines = Ok(_silo.Orca("events")).Split('\n').Where(l => l.Contains(" image ", StringComparison.Ordinal) && l.Contains(image, StringComparison.Ordinal)).ToList();
+        foreach (var node in new[] { "n1", "n2" })
+        {
+            var mine = lines.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"\s{node}\s")).ToList();
+            Assert.True(mine.Any(l => l.Contains(" started ", StringComparison.Ordinal) && l.Contains($"pulling {image}", StringComparison.Ordinal)), string.Join('\n', lines));
+            Assert.True(mine.Any(l => l.Contains(" done ", StringComparison.Ordinal) && l.Contains("Downloaded newer image", StringComparison.Ordinal)), string.Join('\n', lines));
+            Assert.InRange(mine.Count, 2, 5); // started, at most three quarters, done: not a line per chunk
+        }
+        // n1 pushed the image and keeps its layer (only the name was removed): nothing to download. n2 fetched it all.
+        Assert.Contains(lines, l => l.Contains(" n2 ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"done .*\(\d+(\.\d)? (KiB|MiB)\)$"));
+    }
+
     [Fact]
     public void AKilledContainerIsReplacedAndTheEventShows()
     {

@@ -1,4 +1,5 @@
 using Orca.Grains.Model;
+using Orca.Grains.Runtime;
 using Orca.Grains.Scheduling;
 using Orleans;
 using TaskRequest = Orca.Grains.Scheduling.TaskRequest;
@@ -54,6 +55,9 @@ public interface INodeGrain : IGrainWithStringKey
 
     /// <summary>From the host: a container died or was OOM-killed (Docker's event stream).</summary>
     [OneWay] Task ContainerEventAsync(ContainerEvent e);
+
+    /// <summary>How an image pull for a container start goes (published as an image event).</summary>
+    [OneWay] Task PullProgressAsync(PullProgress progress);
 
     /// <summary>The outcome of a container start or stop begun by this grain.</summary>
     [OneWay] Task ContainerStartedAsync(string taskId, string? containerId, string? error, bool hostUnreachable);

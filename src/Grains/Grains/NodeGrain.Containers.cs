@@ -119,13 +119,21 @@ public sealed partial class NodeGrain
             task.Resources.MemoryBytes, task.Command, task.Env, task.HostPorts);
         try
         {
-            var id = await Driver.RunContainerAsync(spec);
+            // The driver reports from its own thread; the progress comes back as a message, so the event is
+            // published in this grain's turn like every other.
+            var id = await Driver.RunContainerAsync(spec, new Reporter<PullProgress>(p => Self.PullProgressAsync(p).Ignore()));
             await Self.ContainerStartedAsync(task.TaskId, id, null, false);
         }
         catch (ContainerDriverException e)
         {
             await Self.ContainerStartedAsync(task.TaskId, null, e.Message, e.Failure == DriverFailure.Unreachable);
         }
+    }
+
+    public Task PullProgressAsync(PullProgress progress)
+    {
+        _events.Publish(new ImageEvent(Now, _key, progress.Image, progress.Stage, progress.Message));
+        return Task.CompletedTask;
     }
 
     public async Task ContainerStartedAsync(string taskId, string? containerId, string? error, bool hostUnreachable)

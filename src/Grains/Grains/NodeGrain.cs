@@ -33,15 +33,18 @@ public sealed partial class NodeGrain : Grain, INodeGrain, IRemindable
     /// <summary>When this activation asked its host for each container now starting (for the start-duration histogram).</summary>
     private readonly Dictionary<string, DateTimeOffset> _startAsked = new(StringComparer.Ordinal);
     private readonly OrcaMetrics _metrics;
+    private readonly IEventSink _events;
 
     /// <summary>A new activation lists the host's containers at its first good heartbeat and settles them.</summary>
     private bool _listOnNextHeartbeat = true;
 
     public NodeGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("node", OrcaStorage.Name)] IPersistentState<NodeGrainState> state,
-        IContainerDriverFactory drivers, TimeProvider time, IRandomSource random, OrcaOptions options, OrcaMetrics metrics) : base(context, runtime)
+        IContainerDriverFactory drivers, TimeProvider time, IRandomSource random, OrcaOptions options, OrcaMetrics metrics, IEventSink events)
+        : base(context, runtime)
     {
         _metrics = metrics;
+        _events = events;
         _state = state;
         _drivers = drivers;
         _time = time;

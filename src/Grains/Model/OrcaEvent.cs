@@ -1,3 +1,5 @@
+using Orca.Grains.Runtime;
+
 namespace Orca.Grains.Model;
 
 /// <summary>Something that happened, published by grains to the host's event sink (events.csv, `orca events`).</summary>
@@ -16,3 +18,6 @@ public sealed record ServiceEvent(DateTimeOffset Time, ServiceSpec Spec, int Ver
 
 /// <summary>The scheduler could not place <see cref="Count"/> tasks of a service; <see cref="Reason"/> says which filter excluded how many nodes.</summary>
 public sealed record PendingEvent(DateTimeOffset Time, string Service, int Count, string Reason) : OrcaEvent(Time);
+
+/// <summary>An image pull on a node: started, part-way (at most every quarter of the bytes), done or failed.</summary>
+public sealed record ImageEvent(DateTimeOffset Time, string Node, string Image, PullStage Stage, string Message) : OrcaEvent(Time);

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace Orca.Grains.Runtime;
 
 /// <summary>One container host as a node grain sees it: the Docker Engine API in the silo,
@@ -9,8 +11,9 @@ public interface IContainerDriver
     /// telling (a reboot or engine restart, a break in its event stream), so the caller knows to look again.</summary>
     Task<string> PingAsync();
 
-    /// <summary>Pulls the image if the host lacks it, creates and starts the container; returns its id.</summary>
-    Task<string> RunContainerAsync(ContainerSpec spec);
+    /// <summary>Pulls the image if the host lacks it (telling <paramref name="pull"/> how the pull goes), creates and
+    /// starts the container; returns its id.</summary>
+    Task<string> RunContainerAsync(ContainerSpec spec, IProgress<PullProgress>? pull = null);
 
     Task StopContainerAsync(string containerId, TimeSpan grace);
 
@@ -39,6 +42,14 @@ public sealed record ContainerSpec(
     IReadOnlyList<string> Command,
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<int> HostPorts);
+
+public enum PullStage { Started, Progress, Done, Failed }
+
+/// <summary>How an image pull goes: bytes fetched of the bytes known so far (over all layers), and what the
+/// registry or host last said.</summary>
+[GenerateSerializer, Alias("orca.PullProgress")]
+public sealed record PullProgress([property: Id(0)] string Image, [property: Id(1)] PullStage Stage, [property: Id(2)] long Current,
+    [property: Id(3)] long Total, [property: Id(4)] string Message);
 
 /// <summary>A container as its host lists it; <see cref="ExitCode"/> is set once it has exited.</summary>
 public sealed record ContainerInfo(string ContainerId, string TaskId, string Service, bool Running, int? ExitCode = null);

@@ -44,9 +44,9 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
         return $"{_daemonId}:{Volatile.Read(ref _streamEpoch)}";
     }
 
-    public async Task<string> RunContainerAsync(ContainerSpec spec)
+    public async Task<string> RunContainerAsync(ContainerSpec spec, IProgress<PullProgress>? pull = null)
     {
-        if (!await HasImageAsync(spec.Image)) await PullAsync(spec.Image);
+        if (!await HasImageAsync(spec.Image)) await PullAsync(spec.Image, pull);
         var name = $"orca-{spec.TaskId}";
         string id;
         try
@@ -78,10 +78,12 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
         }
     }
 
-    /// <summary>Pulls an image, each new status line into the silo log; an error in the stream fails the pull.</summary>
-    private async Task PullAsync(string image)
+    /// <summary>Pulls an image: each new status line into the silo log, the pull's course (started, each quarter of
+    /// the bytes, done or failed) to <paramref name="pull"/>; an error in the stream fails the pull.</summary>
+    private async Task PullAsync(string image, IProgress<PullProgress>? pull)
     {
         var (name, tag) = SplitImage(image);
+        var course = new PullCourse(image, pull);
         string? last = null, error = null;
         log?.Invoke($"{nodeId}: pulling {image}");
         var progress = new Reporter<JSONMessage>(m =>
@@ -89,6 +91,7 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
             if (m.Error?.Message is { Length: > 0 } e) error = e;
             if (m.Status is { } status && status != last) log?.Invoke($"{nodeId}: {image}: {status}");
             last = m.Status ?? last;
+            course.Layer(m.ID, m.Status, m.Progress?.Current ?? 0, m.Progress?.Total ?? 0);
         });
         try
         {
@@ -97,9 +100,15 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
         }
         catch (DockerCallException e)
         {
+            course.Failed(e.Message);
             throw new ContainerDriverException(DriverFailure.ImageNotFound, e.Message); // "pull IMAGE: why"
         }
-        if (error is not null) throw new ContainerDriverException(DriverFailure.ImageNotFound, $"image {image}: {error}");
+        if (error is not null)
+        {
+            course.Failed(error);
+            throw new ContainerDriverException(DriverFailure.ImageNotFound, $"image {image}: {error}");
+        }
+        course.Done(last ?? "pulled");
     }
 
     private CreateContainerParameters Parameters(string name, ContainerSpec spec)
@@ -189,11 +198,4 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
     }
 
     public void Dispose() => Client.Dispose();
-}
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, in order (<see cref="Progress{T}"/>
-/// posts to the thread pool, where lines and events could overtake one another).</summary>
-internal sealed class Reporter<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -71,7 +71,7 @@ public sealed class SimHost : IContainerDriver
     public Task<string> PingAsync() =>
         Complete(_options.ApiLatencyMin, _options.ApiLatencyMax, static host => $"{host._incarnation}.{host._streamEpoch}");
 
-    public Task<string> RunContainerAsync(ContainerSpec spec)
+    public Task<string> RunContainerAsync(ContainerSpec spec, IProgress<PullProgress>? pull = null)
     {
         if (!Reachable) return Unreachable<string>();
         long delay = Draw(_options.ApiLatencyMin, _options.ApiLatencyMax) + Draw(_options.StartDelayMin, _options.StartDelayMax);
