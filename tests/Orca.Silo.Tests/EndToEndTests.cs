@@ -118,7 +118,7 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void ASiloKilledAndStartedAgainKeepsItsServicesAndAdoptsItsContainers()
+    public async Task ASiloKilledAndStartedAgainKeepsItsServicesAndAdoptsItsContainers()
     {
         CreateWeb(4);
         SiloProcess.Until(() => _silo.Running("web").Count == 4, Settle, "4 running tasks");
@@ -126,11 +126,19 @@ public sealed class EndToEndTests : IDisposable
         _silo.Kill();
         _silo.Start();
         SiloProcess.Until(() => _silo.Running("web").Count == 4, Settle, "4 running tasks after the restart");
-        Thread.Sleep(3000); // several heartbeats: the node grains have listed and adopted their containers
+        await Task.Delay(3000); // several heartbeats: the node grains have listed and adopted their containers
         var after = _hosts.Containers(0).Concat(_hosts.Containers(1)).Select(c => c.Id).Order().ToList();
         Assert.Equal(before, after);
         Assert.Contains("web", Ok(_silo.Orca("service", "ls")));
         Assert.Contains("n1", Ok(_silo.Orca("node", "ls")));
+        // The restarted silo's scrape has every series, the zeros too: nothing pending, no node down.
+        using var http = new HttpClient();
+        var metrics = PrometheusText.Parse(await http.GetStringAsync($"{_silo.Url}/metrics"));
+        Assert.Equal(4, metrics.Value("orca_service_replicas", ("service", "web"), ("state", "running")));
+        Assert.Equal(0, metrics.Value("orca_service_replicas", ("service", "web"), ("state", "pending")));
+        Assert.Equal(2, metrics.Value("orca_nodes", ("status", "ready")));
+        Assert.Equal(0, metrics.Value("orca_nodes", ("status", "down")));
+        Assert.Equal(0, metrics.Value("orca_nodes", ("status", "suspect")));
     }
 
     [Fact]

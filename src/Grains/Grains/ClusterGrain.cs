@@ -54,6 +54,9 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
     {
         // A cluster with nothing in it has nothing to resume; otherwise the activation resumes everything at its first
         // keep-alive reminder unless a silo's start or a silo's loss has made it do so before.
+        // Every status has a series from the start, zero included, so a scrape after a restart shows "0 down", not nothing.
+        foreach (var status in new[] { NodeStatus.Ready, NodeStatus.Suspect, NodeStatus.Down })
+            _metrics.Nodes.Add(0, new KeyValuePair<string, object?>("status", Lower(status)));
         foreach (var n in Nodes.Values) Count(n);
         _resumed = Nodes.Count == 0 && _state.State.Services.Count == 0;
         if (!_resumed) await _keepAlive.EnsureAsync();

@@ -11,6 +11,7 @@ namespace Orca.Grains.Grains;
 internal sealed class ReplicaGauge(OrcaMetrics metrics, string service)
 {
     private long _desired, _running, _pending;
+    private bool _shown;
 
     public void Set(long desired, long running, long pending)
     {
@@ -18,6 +19,7 @@ internal sealed class ReplicaGauge(OrcaMetrics metrics, string service)
         Add("running", running - _running);
         Add("pending", pending - _pending);
         (_desired, _running, _pending) = (desired, running, pending);
+        _shown = true;
     }
 
     /// <summary>The current task of a slot went from <paramref name="was"/> to <paramref name="now"/>.</summary>
@@ -31,7 +33,8 @@ internal sealed class ReplicaGauge(OrcaMetrics metrics, string service)
 
     private void Add(string state, long delta)
     {
-        if (delta != 0)
+        // The first count adds zeros too: every state has a series from the start (a scrape shows "0 pending").
+        if (delta != 0 || !_shown)
             metrics.ServiceReplicas.Add(delta, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("state", state));
     }
 }

@@ -23,7 +23,7 @@ public static class RackBalancePlot
             .OrderByDescending(g => spreadOverRack.Contains(g.Key)).ThenByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Take(MaxServices).Select(g => g.Key).ToList();
         var counts = running.GroupBy(p => (p.Service, p.Rack)).ToDictionary(g => g.Key, g => g.Count());
-        int top = counts.Values.DefaultIfEmpty(1).Max();
+        int top = counts.Where(c => services.Contains(c.Key.Service)).Select(c => c.Value).DefaultIfEmpty(1).Max(); // of the services drawn
         var figure = new Figure(1100, 520, $"Tasks per rack at the end: {r.Summary.Scenario}",
             $"{services.Count} of {running.Select(p => p.Service).Distinct().Count()} services; dashed: spread bound (even share over {liveRacks} live racks, rounded up)",
             bottom: 80);
