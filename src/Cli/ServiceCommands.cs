@@ -25,13 +25,27 @@ public static class ServiceCommands
         public readonly Option<int?> UpdateParallelism = new("--update-parallelism") { Description = "Tasks replaced at once by an update." };
         public readonly Option<string?> UpdateDelay = new("--update-delay") { Description = "Pause between update batches." };
         public readonly Option<string?> UpdateOrder = new("--update-order") { Description = "stop-first or start-first." };
+        public readonly Option<string?> UpdateFailureAction = new("--update-failure-action") { Description = "When update tasks fail: pause (default), continue or rollback." };
+        public readonly Option<string?> UpdateMonitor = new("--update-monitor") { Description = "How long a new task must run before it counts as healthy (default 5s)." };
+        public readonly Option<double?> UpdateMaxFailureRatio = new("--update-max-failure-ratio") { Description = "Share of tasks that may fail before the failure action (default 0)." };
+        public readonly Option<int?> RollbackParallelism = new("--rollback-parallelism") { Description = "Tasks replaced at once by a rollback." };
+        public readonly Option<string?> RollbackDelay = new("--rollback-delay") { Description = "Pause between rollback batches." };
+        public readonly Option<string?> RollbackOrder = new("--rollback-order") { Description = "stop-first or start-first, for rollbacks." };
+        public readonly Option<string?> RollbackFailureAction = new("--rollback-failure-action") { Description = "When rollback tasks fail: pause or continue." };
+        public readonly Option<string?> RollbackMonitor = new("--rollback-monitor") { Description = "Monitor period of a rollback (default 5s)." };
+        public readonly Option<double?> RollbackMaxFailureRatio = new("--rollback-max-failure-ratio") { Description = "Share of rollback tasks that may fail (default 0)." };
         public readonly Option<int[]> Port = new("--publish") { Description = "Host port published by each task (same number inside), repeatable." };
         public readonly Option<string[]> Env = new("--env") { Description = "Environment variable NAME=VALUE, repeatable." };
         public readonly Argument<string[]> Command = new("COMMAND") { Description = "The command to run (after --).", Arity = ArgumentArity.ZeroOrMore };
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Image, Replicas, Cpu, Memory, Constraint, Spread, MaxPerNode, Strategy, Restart, RestartDelay, RestartMaxAttempts, RestartWindow, UpdateParallelism, UpdateDelay, UpdateOrder, Port, Env })
+            foreach (var o in new Option[]
+                     {
+                         Image, Replicas, Cpu, Memory, Constraint, Spread, MaxPerNode, Strategy, Restart, RestartDelay, RestartMaxAttempts, RestartWindow,
+                         UpdateParallelism, UpdateDelay, UpdateOrder, UpdateFailureAction, UpdateMonitor, UpdateMaxFailureRatio,
+                         RollbackParallelism, RollbackDelay, RollbackOrder, RollbackFailureAction, RollbackMonitor, RollbackMaxFailureRatio, Port, Env,
+                     })
                 c.Options.Add(o);
             c.Arguments.Add(Command);
         }
@@ -57,6 +71,10 @@ public static class ServiceCommands
                 strategy = p.GetValue(Strategy), restart = p.GetValue(Restart), restartDelay = p.GetValue(RestartDelay),
                 restartMaxAttempts = p.GetValue(RestartMaxAttempts), restartWindow = p.GetValue(RestartWindow),
                 updateParallelism = p.GetValue(UpdateParallelism), updateDelay = p.GetValue(UpdateDelay), updateOrder = p.GetValue(UpdateOrder),
+                updateFailureAction = p.GetValue(UpdateFailureAction), updateMonitor = p.GetValue(UpdateMonitor), updateMaxFailureRatio = p.GetValue(UpdateMaxFailureRatio),
+                rollbackParallelism = p.GetValue(RollbackParallelism), rollbackDelay = p.GetValue(RollbackDelay), rollbackOrder = p.GetValue(RollbackOrder),
+                rollbackFailureAction = p.GetValue(RollbackFailureAction), rollbackMonitor = p.GetValue(RollbackMonitor),
+                rollbackMaxFailureRatio = p.GetValue(RollbackMaxFailureRatio),
                 ports = p.GetValue(Port) is { Length: > 0 } ports ? ports : null, env, command = NullIfEmpty(p.GetValue(Command)),
             };
         }
@@ -70,6 +88,8 @@ public static class ServiceCommands
         service.Subcommands.Add(List());
         service.Subcommands.Add(Ps());
         service.Subcommands.Add(Scale());
+        service.Subcommands.Add(DeploymentCommands.Rollback());
+        service.Subcommands.Add(DeploymentCommands.List());
         var name = new Argument<string>("NAME");
         var inspect = new Command("inspect", "Show a service as JSON: spec, version, tasks.") { name };
         SetAction(inspect, async (parse, api) => { PrintJson(await api.GetAsync($"v1/services/{Uri.EscapeDataString(parse.GetValue(name)!)}")); return ExitCodes.Ok; });
@@ -87,13 +107,14 @@ public static class ServiceCommands
         var options = new SpecOptions();
         var c = new Command(create ? "create" : "update", create ? "Create a service." : "Change a service; changes other than replicas roll out as an update.") { name };
         options.AddTo(c);
+        var (wait, timeout) = DeploymentCommands.WaitOptions(c);
         SetAction(c, async (parse, api) =>
         {
             var body = options.Body(parse, parse.GetValue(name)!);
             var s = create ? await api.PostAsync("v1/services", body) : await api.PutAsync($"v1/services/{Uri.EscapeDataString(parse.GetValue(name)!)}", body);
             if (parse.GetValue(Json)) PrintJson(s);
             else Console.WriteLine($"service {S(s?["spec"]?["name"])} {(create ? "created" : "updated")}: version {S(s?["version"])}, {S(s?["spec"]?["replicas"])} replicas");
-            return ExitCodes.Ok;
+            return parse.GetValue(wait) ? await DeploymentCommands.WaitAsync(api, parse.GetValue(name)!, s, parse.GetValue(timeout)) : ExitCodes.Ok;
         });
         return c;
     }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Orca.Grains.Model;
+using Orca.Grains.Reconciliation;
 using Orca.Grains.Runtime;
 
 namespace Orca.Silo;
@@ -36,6 +37,8 @@ public sealed class EventHub : IEventSink
         NodeEvent n => new(seq, n.Time, "node", n.Node.Id, null, n.Node.Id, $"{n.Status.ToString().ToLowerInvariant()}/{n.Availability.ToString().ToLowerInvariant()}", n.Message),
         ServiceEvent s => new(seq, s.Time, "service", s.Spec.Name, s.Spec.Name, null, s.Change.ToString().ToLowerInvariant(), $"version {s.Version}, replicas {s.Spec.Replicas}"),
         PendingEvent p => new(seq, p.Time, "pending", p.Service, p.Service, null, p.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Reason),
+        DeploymentEvent d => new(seq, d.Time, "deployment", d.Deployment.Service, d.Deployment.Service, null, Deployments.StateName(d.Deployment.State),
+            $"deployment {d.Deployment.Id}: version {d.Deployment.FromVersion} → {d.Deployment.ToVersion}, {d.Deployment.Updated} updated, {d.Deployment.Healthy} healthy, {d.Deployment.Failed} failed; {d.Deployment.Message}"),
         ImageEvent i => new(seq, i.Time, "image", i.Image, null, i.Node, i.Stage.ToString().ToLowerInvariant(), i.Message),
         _ => new(seq, e.Time, "other", "", null, null, null, e.ToString()),
     };

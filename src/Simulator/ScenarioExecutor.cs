@@ -40,12 +40,15 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
                     await Task.WhenAll(add.Nodes.Select(n => Cluster.AddNodeAsync(n)));
                     break;
                 case CreateServiceStep create:
-                    cluster.SetFailureModel(create.Spec.Name, create.Failure);
+                    cluster.SetFailureModel(create.Spec.Name, create.Spec.Image, create.Failure);
                     await Service(create.Spec.Name).CreateAsync(create.Spec);
                     break;
                 case UpdateServiceStep update:
-                    if (update.Failure is not null) cluster.SetFailureModel(update.Spec.Name, update.Failure);
+                    if (update.Failure is not null) cluster.SetFailureModel(update.Spec.Name, update.Spec.Image, update.Failure);
                     await Service(update.Spec.Name).UpdateAsync(update.Spec);
+                    break;
+                case RollbackServiceStep rollback:
+                    await Service(rollback.Service).RollbackAsync(rollback.Version);
                     break;
                 case ScaleStep scale:
                     await Service(scale.Service).ScaleAsync(scale.Replicas);

@@ -77,6 +77,48 @@ public sealed class EndToEndTests : IDisposable
         Assert.Contains(lines, l => l.Contains(" n2 ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"done .*\(\d+(\.\d)? (KiB|MiB)\)$"));
     }
 
+    /// <summary>An update to a version whose containers exit a second after they start, with the failure action
+    /// rollback: --wait follows it and exits 1, the service is back on the old spec, and the containers running on
+    /// the real hosts are the old command's; a good update afterwards waits to 0.</summary>
+    [Fact]
+    public void AnUpdateToAFailingVersionIsRolledBackOnTheRealHostsAndWaitSaysSo()
+    {
+        CreateWeb(4);
+        SiloProcess.Until(() => _silo.Running("web").Count == 4, Settle, "4 running tasks");
+        var bad = _silo.Orca(["service", "update", "web", "--env", "VERSION=2", "--update-failure-action", "rollback", "--update-monitor", "5s",
+            "--update-parallelism", "2", "--rollback-monitor", "2s", "--wait", "--timeout", "3m", "--", "sh", "-c", "sleep 1; exit 3"]);
+        Assert.True(bad.Code == 1, $"exit {bad.Code}\n{bad.Stdout}\n{bad.Stderr}");
+        Assert.Contains("rollback_completed", bad.Stdout);
+        Assert.Contains("update rolled back", bad.Stdout);
+
+        var inspect = System.Text.Json.Nodes.JsonNode.Parse(Ok(_silo.Orca("service", "inspect", "web")))!;
+        Assert.Equal(3, inspect["version"]!.GetValue<int>());
+        Assert.Equal("rollback-completed", inspect["deployment"]!["state"]!.GetValue<string>());
+        Assert.Equal(2, inspect["deployment"]!["rolledBackVersion"]!.GetValue<int>());
+        SiloProcess.Until(() => RunningContainers() == 4 && _silo.Running("web").Count == 4, Settle, "4 running containers after the rollback");
+        foreach (var host in new[] { 0, 1 })
+            foreach (var c in _hosts.Containers(host).Where(c => c.Running))
+            {
+                var (_, cmd, _) = _hosts.Docker(host, "inspect", "--format", "{{json .Config.Cmd}} {{json .Config.Env}}", c.Id);
+                Assert.Contains("while true", cmd);
+                Assert.DoesNotContain("VERSION=2", cmd);
+            }
+        var deployments = Ok(_silo.Orca("service", "deployments", "web"));
+        Assert.Contains("rollback_completed", deployments);
+        Assert.Contains("completed", deployments);
+
+        var good = _silo.Orca(["service", "update", "web", "--env", "VERSION=4", "--update-monitor", "2s", "--wait", "--timeout", "3m"]);
+        Assert.True(good.Code == 0, $"exit {good.Code}\n{good.Stdout}\n{good.Stderr}");
+        Assert.Contains("completed", good.Stdout);
+        var paused = _silo.Orca(["service", "update", "web", "--env", "VERSION=5", "--update-failure-action", "pause", "--update-monitor", "5s", "--wait", "--timeout", "3m", "--", "sh", "-c", "exit 4"]);
+        Assert.True(paused.Code == 1, $"exit {paused.Code}\n{paused.Stdout}\n{paused.Stderr}");
+        Assert.Contains("update paused", paused.Stdout); // the action set for this update: the service keeps the last one given
+        var timedOut = _silo.Orca(["service", "rollback", "web", "--wait", "--timeout", "0s"]);
+        Assert.Equal(DeploymentCommandsTimedOut, timedOut.Code);
+    }
+
+    private const int DeploymentCommandsTimedOut = 124;
+
     [Fact]
     public void AKilledContainerIsReplacedAndTheEventShows()
     {

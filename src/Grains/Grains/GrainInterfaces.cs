@@ -116,6 +116,12 @@ public interface IServiceGrain : IGrainWithStringKey
     Task<ServiceInfo?> GetAsync();
     [OneWay] Task TaskChangedAsync(TaskInfo task);
 
+    /// <summary>Rolls back to the spec of an earlier version (default: the one before the current).</summary>
+    Task<ServiceInfo> RollbackAsync(int? version);
+
+    /// <summary>The last deployments, newest first.</summary>
+    Task<IReadOnlyList<Orca.Grains.Reconciliation.DeploymentInfo>> ListDeploymentsAsync();
+
     /// <summary>Its live tasks as the scheduler must count them (a new scheduler activation rebuilds its view).</summary>
     Task<IReadOnlyList<TaskPlacement>> ListPlacementsAsync();
 
@@ -147,4 +153,5 @@ public sealed record SchedulerStats([property: Id(0)] int Nodes, [property: Id(1
 /// <summary>A service as reported to users.</summary>
 [GenerateSerializer, Immutable, Alias("orca.ServiceInfo")]
 public sealed record ServiceInfo([property: Id(0)] ServiceSpec Spec, [property: Id(1)] int Version, [property: Id(2)] int Running,
-    [property: Id(3)] int Pending, [property: Id(4)] bool UpdateInProgress, [property: Id(5)] IReadOnlyList<TaskInfo> Tasks);
+    [property: Id(3)] int Pending, [property: Id(4)] bool UpdateInProgress, [property: Id(5)] IReadOnlyList<TaskInfo> Tasks,
+    [property: Id(6)] Orca.Grains.Reconciliation.DeploymentInfo? Deployment = null);

@@ -13,7 +13,7 @@ namespace Orca.Grains.Grains;
 /// are recorded and coalesced for <see cref="OrcaOptions.ReconcileDebounce"/>; then <see cref="Reconciler.Compute"/>
 /// decides, and this grain applies the actions, persists, and sends the messages.
 /// </summary>
-public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
+public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
 {
     private readonly IPersistentState<ServiceGrainState> _state;
     private readonly TimeProvider _time;
@@ -97,7 +97,9 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         _state.State = new ServiceGrainState
         {
             Spec = spec, Version = version, Versions = S.Versions, Retiring = S.Retiring, LastGeneration = S.LastGeneration,
+            LastDeploymentId = S.LastDeploymentId,
         };
+        StartDeployment(0, rollback: false, $"create with {spec.Replicas} replicas");
         await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RegisterServiceAsync(_key);
         await _keepAlive.EnsureAsync();
         await ChangedAsync(ServiceChange.Created);
@@ -112,12 +114,14 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         bool templateChanged = !ServiceSpecs.SameTaskTemplate(spec, current);
         if (!templateChanged && spec.Replicas == current.Replicas) return Info();
         if (spec.Image != current.Image) await ImageCheck.EnsureAsync(GrainFactory, spec.Image);
+        S.Spec = spec;
         if (templateChanged)
         {
             S.Versions[S.Version] = current;
             S.Version++;
+            TrimVersions();
+            StartDeployment(S.Version - 1, rollback: false, $"update to version {S.Version}");
         }
-        S.Spec = spec;
         await ChangedAsync(templateChanged ? ServiceChange.Updated : ServiceChange.Scaled);
         return Info();
     }
@@ -158,7 +162,7 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
     private IEnumerable<TaskInfo> AllTasks() =>
         S.Slots.Values.OrderBy(s => s.Slot).SelectMany(s => new[] { s.Previous, s.Current }).Concat(S.Retiring.Values).OfType<TaskInfo>();
 
-    public Task TaskChangedAsync(TaskInfo task)
+    public async Task TaskChangedAsync(TaskInfo task)
     {
         if (S.Retiring.ContainsKey(task.TaskId))
         {
@@ -168,23 +172,25 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
                 if (S.Removed) _reconcile.RequestWithin(TimeSpan.Zero); // the last one ends the removal
             }
             else S.Retiring[task.TaskId] = task;
-            return _state.WriteStateAsync();
+            await _state.WriteStateAsync();
+            return;
         }
-        if (!S.Slots.TryGetValue(task.Slot, out var slot)) return Task.CompletedTask; // a slot removed since
+        if (!S.Slots.TryGetValue(task.Slot, out var slot)) return; // a slot removed since
         bool isCurrent = slot.Current?.TaskId == task.TaskId;
         var known = isCurrent ? slot.Current : slot.Previous?.TaskId == task.TaskId ? slot.Previous : null;
         if (known is null || task.State < known.State || task.State == known.State && task.Desired == known.Desired)
-            return Task.CompletedTask; // stale or repeated report
+            return; // stale or repeated report
         if (isCurrent)
         {
             _replicas.Step(slot.Current, task);
             slot.Current = task;
             if (slot.Updating && (task.State == TaskState.Running || task.State.IsTerminal())) UpdateSlotDone(slot);
+            await WatchAsync(task);
         }
         else slot.Previous = task;
-        bool needsReconcile = task.State.IsTerminal() || S.UpdateInProgress || slot.Previous is not null;
+        bool needsReconcile = task.State.IsTerminal() || S.UpdateInProgress || slot.Previous is not null || CurrentDeployment is not null;
         if (needsReconcile) _reconcile.RequestWithin(_options.ReconcileDebounce);
-        return _state.WriteStateAsync();
+        await _state.WriteStateAsync();
     }
 
     private void UpdateSlotDone(SlotState slot)
@@ -210,17 +216,21 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         if (spec is null) return;
         var slots = S.Slots.Values.OrderBy(s => s.Slot)
             .Select(s => new SlotView(s.Slot, s.Current, s.Previous, s.RestartTimes, s.Updating)).ToList();
-        var result = Reconciler.Compute(spec, S.Version, slots, S.NextUpdateAt, Now);
+        var deployment = CurrentDeployment;
+        var result = Reconciler.Compute(spec, S.Version, slots, S.NextUpdateAt, Now, PolicyOf(deployment), deployment?.Paused == true,
+            deployment?.SameAsTarget ?? SameAsCurrent());
         foreach (var action in result.Actions) await ApplyAsync(spec, action);
+        var watchUntil = TickDeployment(rollingDone: !result.UpdateInProgress);
         if (result.UpdateInProgress != S.UpdateInProgress)
         {
             S.UpdateInProgress = result.UpdateInProgress;
             _events.Publish(new ServiceEvent(Now, spec, S.Version, S.UpdateInProgress ? ServiceChange.UpdateStarted : ServiceChange.UpdateCompleted));
         }
         _metrics.ReconcilePasses.Add(1, new KeyValuePair<string, object?>("service", _key));
-        if (result.Actions.Count > 0 || result.WakeAt is not null) await _state.WriteStateAsync();
+        if (result.Actions.Count > 0 || result.WakeAt is not null || deployment is not null) await _state.WriteStateAsync();
         if (result.Actions.Count > 0) CountReplicas();
-        if (result.WakeAt is { } wake) _reconcile.RequestWithin(wake - Now);
+        var wakeAt = result.WakeAt is { } w && (watchUntil is null || w < watchUntil) ? w : watchUntil;
+        if (wakeAt is { } wake) _reconcile.RequestWithin(wake - Now);
         if (S.Removed && S.Slots.Count == 0 && S.Retiring.Count == 0) await ForgetAsync();
     }
 
@@ -299,6 +309,6 @@ public sealed class ServiceGrain : Grain, IServiceGrain, IRemindable
         var tasks = AllTasks().ToList();
         int running = S.Slots.Values.Count(s => s.Current?.State == TaskState.Running);
         int pending = S.Slots.Values.Count(s => s.Current?.State is TaskState.New or TaskState.Pending);
-        return new ServiceInfo(S.Spec!, S.Version, running, pending, S.UpdateInProgress, tasks);
+        return new ServiceInfo(S.Spec!, S.Version, running, pending, S.UpdateInProgress, tasks, S.Deployments.LastOrDefault()?.Info(_key));
     }
 }

@@ -1,4 +1,5 @@
 using Orca.Grains.Model;
+using Orca.Grains.Reconciliation;
 using Orleans;
 
 namespace Orca.Grains.Grains;
@@ -23,6 +24,10 @@ public sealed class ServiceGrainState
     [Id(6)] public DateTimeOffset NextUpdateAt { get; set; }
     [Id(7)] public bool UpdateInProgress { get; set; }
     [Id(8)] public bool Removed { get; set; }
+
+    /// <summary>The last deployments (create, updates, rollbacks), oldest first; the last one is the current one.</summary>
+    [Id(9)] public List<Deployment> Deployments { get; set; } = [];
+    [Id(10)] public int LastDeploymentId { get; set; }
 }
 
 [GenerateSerializer, Alias("orca.SlotState")]

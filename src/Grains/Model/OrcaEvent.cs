@@ -21,3 +21,6 @@ public sealed record PendingEvent(DateTimeOffset Time, string Service, int Count
 
 /// <summary>An image pull on a node: started, part-way (at most every quarter of the bytes), done or failed.</summary>
 public sealed record ImageEvent(DateTimeOffset Time, string Node, string Image, PullStage Stage, string Message) : OrcaEvent(Time);
+
+/// <summary>A deployment (create, update or rollback of a service's spec) started or changed state.</summary>
+public sealed record DeploymentEvent(DateTimeOffset Time, Reconciliation.DeploymentInfo Deployment) : OrcaEvent(Time);

@@ -27,11 +27,28 @@ public sealed record PlacementSpec(
 
 public enum UpdateOrder { StopFirst, StartFirst }
 
-/// <summary>Rolling update: how many slots at once, the pause between batches, and whether the old task stops first.</summary>
+/// <summary>What a deployment does when too many of its tasks fail (Swarm's update-failure-action).</summary>
+public enum FailureAction { Pause, Continue, Rollback }
+
+/// <summary>Rolling update (or rollback) with Swarm's names and defaults: how many slots at once, the pause between
+/// batches, whether the old task stops first, and how failures are judged: a task of the new version that ends
+/// before it has run for <see cref="MonitorPeriod"/> has failed; more than <see cref="MaxFailureRatio"/> of the
+/// slots failed triggers <see cref="FailureAction"/>.</summary>
 [GenerateSerializer, Immutable, Alias("orca.UpdatePolicy")]
-public sealed record UpdatePolicy([property: Id(0)] int Parallelism, [property: Id(1)] TimeSpan Delay, [property: Id(2)] UpdateOrder Order)
+public sealed record UpdatePolicy(
+    [property: Id(0)] int Parallelism,
+    [property: Id(1)] TimeSpan Delay,
+    [property: Id(2)] UpdateOrder Order,
+    [property: Id(3)] FailureAction FailureAction = FailureAction.Pause,
+    [property: Id(4)] TimeSpan? Monitor = null,
+    [property: Id(5)] double MaxFailureRatio = 0)
 {
     public static readonly UpdatePolicy Default = new(1, TimeSpan.Zero, UpdateOrder.StopFirst);
+
+    public static readonly TimeSpan DefaultMonitor = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a new task must run before it counts as healthy (Swarm's default: 5s).</summary>
+    public TimeSpan MonitorPeriod => Monitor ?? DefaultMonitor;
 }
 
 /// <summary>The declared state of a replicated service.</summary>
@@ -46,8 +63,12 @@ public sealed record ServiceSpec(
     [property: Id(6)] UpdatePolicy Update,
     [property: Id(7)] IReadOnlyList<int> HostPorts,
     [property: Id(8)] IReadOnlyList<string> Command,
-    [property: Id(9)] IReadOnlyDictionary<string, string> Env)
+    [property: Id(9)] IReadOnlyDictionary<string, string> Env,
+    [property: Id(10)] UpdatePolicy? Rollback = null)
 {
+    /// <summary>How a rollback rolls (Swarm's rollback-* settings; the same defaults as an update).</summary>
+    public UpdatePolicy RollbackPolicy => Rollback ?? UpdatePolicy.Default;
+
     public static ServiceSpec Create(string name, string image, int replicas, Resources resources, PlacementSpec? placement = null) =>
         new(name, image, replicas, resources, placement ?? PlacementSpec.None, RestartPolicy.Default, UpdatePolicy.Default,
             [], [], new Dictionary<string, string>());

@@ -19,8 +19,8 @@ public static class ServiceSpecValidator
         if (spec.Restart.Delay < TimeSpan.Zero) throw new ArgumentException($"{at}: restart delay must not be negative");
         if (spec.Restart.MaxAttempts < 0) throw new ArgumentException($"{at}: restart max attempts must be 0 (unlimited) or more");
         if (spec.Restart.Window < TimeSpan.Zero) throw new ArgumentException($"{at}: restart window must not be negative");
-        if (spec.Update.Parallelism < 0) throw new ArgumentException($"{at}: update parallelism must be 0 (all at once) or more");
-        if (spec.Update.Delay < TimeSpan.Zero) throw new ArgumentException($"{at}: update delay must not be negative");
+        Policy(spec.Update, $"{at}: update");
+        Policy(spec.RollbackPolicy, $"{at}: rollback");
         foreach (var port in spec.HostPorts)
             if (port is < 1 or > 65535) throw new ArgumentException($"{at}: host port {port} is not between 1 and 65535");
         if (spec.HostPorts.Distinct().Count() != spec.HostPorts.Count) throw new ArgumentException($"{at}: a host port is published twice");
@@ -32,5 +32,14 @@ public static class ServiceSpecValidator
         {
             throw new ArgumentException($"{at}: {e.Message}", e);
         }
+    }
+
+    private static void Policy(UpdatePolicy p, string at)
+    {
+        if (p.Parallelism < 0) throw new ArgumentException($"{at} parallelism must be 0 (all at once) or more");
+        if (p.Delay < TimeSpan.Zero) throw new ArgumentException($"{at} delay must not be negative");
+        if (p.MonitorPeriod < TimeSpan.Zero) throw new ArgumentException($"{at} monitor must not be negative");
+        if (p.MaxFailureRatio is < 0 or > 1 || double.IsNaN(p.MaxFailureRatio))
+            throw new ArgumentException($"{at} max failure ratio must be between 0 and 1, not {p.MaxFailureRatio}");
     }
 }

@@ -5,8 +5,11 @@ namespace Orca.Grains.Model;
 
 public static class ServiceSpecs
 {
-    /// <summary>Whether two specs give the same tasks (everything but the replica count is equal). Compared by value:
-    /// record equality would compare the lists and maps inside by reference, which differ after any serialization.</summary>
-    public static bool SameTaskTemplate(ServiceSpec a, ServiceSpec b) =>
-        JsonSerializer.Serialize(a with { Replicas = 0 }, OrcaJson.Options) == JsonSerializer.Serialize(b with { Replicas = 0 }, OrcaJson.Options);
+    /// <summary>Whether two specs give the same tasks: everything but the replica count and the update and rollback
+    /// policies (how to roll, not what runs) is equal. Compared by value: record equality would compare the lists and
+    /// maps inside by reference, which differ after any serialization.</summary>
+    public static bool SameTaskTemplate(ServiceSpec a, ServiceSpec b) => Template(a) == Template(b);
+
+    private static string Template(ServiceSpec s) =>
+        JsonSerializer.Serialize(s with { Replicas = 0, Update = UpdatePolicy.Default, Rollback = null }, OrcaJson.Options);
 }

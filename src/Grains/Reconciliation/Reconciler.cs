@@ -9,7 +9,12 @@ namespace Orca.Grains.Reconciliation;
 /// </summary>
 public static class Reconciler
 {
-    public static ReconcileResult Compute(ServiceSpec spec, int specVersion, IReadOnlyList<SlotView> slots, DateTimeOffset nextUpdateAt, DateTimeOffset now)
+    /// <param name="policy">How outdated slots roll: the update policy, or the rollback policy during a rollback.</param>
+    /// <param name="paused">The deployment is paused: no further slot is rolled (restarts and scaling go on).</param>
+    /// <param name="sameAsCurrent">Earlier versions whose task template equals the current one (after a rollback, the
+    /// version rolled back to): their tasks are up to date and are not replaced.</param>
+    public static ReconcileResult Compute(ServiceSpec spec, int specVersion, IReadOnlyList<SlotView> slots, DateTimeOffset nextUpdateAt, DateTimeOffset now,
+        UpdatePolicy? policy = null, bool paused = false, IReadOnlySet<int>? sameAsCurrent = null)
     {
         var actions = new List<ReconcileAction>();
         DateTimeOffset? wakeAt = null;
@@ -36,7 +41,7 @@ public static class Reconciler
                 if (due.Value.At <= now) actions.Add(new ReconcileAction.StartTask(slot.Slot, due.Value.Reason));
                 else wakeAt = Earliest(wakeAt, due.Value.At);
             }
-            else if (cur.SpecVersion < specVersion && cur.Desired == DesiredTaskState.Running)
+            else if (cur.SpecVersion < specVersion && sameAsCurrent?.Contains(cur.SpecVersion) != true && cur.Desired == DesiredTaskState.Running)
             {
                 outdated.Add(slot);
             }
@@ -44,8 +49,8 @@ public static class Reconciler
 
         if (outdated.Count > 0)
         {
-            if (now < nextUpdateAt) wakeAt = Earliest(wakeAt, nextUpdateAt);
-            else RollOut(spec.Update, outdated, inFlight, actions);
+            if (now < nextUpdateAt && !paused) wakeAt = Earliest(wakeAt, nextUpdateAt);
+            else if (!paused) RollOut(policy ?? spec.Update, outdated, inFlight, actions);
         }
         return new ReconcileResult(actions, wakeAt, outdated.Count > 0 || inFlight > 0);
     }

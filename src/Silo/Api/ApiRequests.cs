@@ -11,7 +11,13 @@ public sealed record ServiceRequest(
     string[]? Constraints, string[]? Spread, int? MaxPerNode, string? Strategy,
     string? Restart, string? RestartDelay, int? RestartMaxAttempts, string? RestartWindow,
     int? UpdateParallelism, string? UpdateDelay, string? UpdateOrder,
-    int[]? Ports, Dictionary<string, string>? Env, string[]? Command);
+    int[]? Ports, Dictionary<string, string>? Env, string[]? Command,
+    string? UpdateFailureAction = null, string? UpdateMonitor = null, double? UpdateMaxFailureRatio = null,
+    int? RollbackParallelism = null, string? RollbackDelay = null, string? RollbackOrder = null,
+    string? RollbackFailureAction = null, string? RollbackMonitor = null, double? RollbackMaxFailureRatio = null);
+
+/// <summary>POST /v1/services/{name}/rollback: to the spec of this version (default: the one before the current).</summary>
+public sealed record RollbackRequest(int? Version);
 
 public sealed record ScaleRequest(int? Replicas);
 
@@ -43,17 +49,29 @@ public static class ApiRequests
                 MaxAttempts = r.RestartMaxAttempts ?? s.Restart.MaxAttempts,
                 Window = Duration(r.RestartWindow, "restartWindow") ?? s.Restart.Window,
             },
-            Update = s.Update with
-            {
-                Parallelism = r.UpdateParallelism ?? s.Update.Parallelism,
-                Delay = Duration(r.UpdateDelay, "updateDelay") ?? s.Update.Delay,
-                Order = r.UpdateOrder is null ? s.Update.Order : Choice(r.UpdateOrder, "updateOrder", ("stop-first", UpdateOrder.StopFirst), ("start-first", UpdateOrder.StartFirst)),
-            },
+            Update = Policy(s.Update, "update", r.UpdateParallelism, r.UpdateDelay, r.UpdateOrder, r.UpdateFailureAction, r.UpdateMonitor, r.UpdateMaxFailureRatio),
+            Rollback = r is { RollbackParallelism: null, RollbackDelay: null, RollbackOrder: null, RollbackFailureAction: null, RollbackMonitor: null, RollbackMaxFailureRatio: null }
+                ? s.Rollback
+                : Policy(s.RollbackPolicy, "rollback", r.RollbackParallelism, r.RollbackDelay, r.RollbackOrder, r.RollbackFailureAction, r.RollbackMonitor, r.RollbackMaxFailureRatio),
             HostPorts = r.Ports ?? s.HostPorts,
             Env = r.Env ?? s.Env,
             Command = r.Command ?? s.Command,
         };
     }
+
+    /// <summary>An update or rollback policy with the fields given changed; field names as the JSON has them
+    /// (<paramref name="prefix"/>Parallelism, …).</summary>
+    private static UpdatePolicy Policy(UpdatePolicy p, string prefix, int? parallelism, string? delay, string? order, string? failureAction,
+        string? monitor, double? maxFailureRatio) => p with
+    {
+        Parallelism = parallelism ?? p.Parallelism,
+        Delay = Duration(delay, prefix + "Delay") ?? p.Delay,
+        Order = order is null ? p.Order : Choice(order, prefix + "Order", ("stop-first", UpdateOrder.StopFirst), ("start-first", UpdateOrder.StartFirst)),
+        FailureAction = failureAction is null ? p.FailureAction
+            : Choice(failureAction, prefix + "FailureAction", ("pause", FailureAction.Pause), ("continue", FailureAction.Continue), ("rollback", FailureAction.Rollback)),
+        Monitor = Duration(monitor, prefix + "Monitor") ?? p.Monitor,
+        MaxFailureRatio = maxFailureRatio ?? p.MaxFailureRatio,
+    };
 
     public static NodeJoin ToJoin(NodeRequest r) => new(r.Docker ?? "", Cpu(r.Cpu, "cpu"), Bytes(r.Memory, "memory"),
         r.Labels ?? new Dictionary<string, string>(),

@@ -48,6 +48,13 @@ public static class SiloApi
         }));
         app.MapPost("/v1/services/{name}/scale", async (string name, ScaleRequest request) => await Guard(async () =>
             Results.Ok(await runtime.GetGrain<IServiceGrain>(name).ScaleAsync(request.Replicas ?? throw new ArgumentException("replicas: required")))));
+        app.MapPost("/v1/services/{name}/rollback", async (string name, RollbackRequest? request) => await Guard(async () =>
+            Results.Ok(await runtime.GetGrain<IServiceGrain>(name).RollbackAsync(request?.Version))));
+        app.MapGet("/v1/services/{name}/deployments", async (string name) =>
+        {
+            var grain = runtime.GetGrain<IServiceGrain>(name);
+            return await grain.GetAsync() is null ? NotFound($"no service '{name}'") : Results.Ok(await grain.ListDeploymentsAsync());
+        });
         app.MapDelete("/v1/services/{name}", async (string name) => await Guard(async () =>
         {
             await runtime.GetGrain<IServiceGrain>(name).RemoveAsync();

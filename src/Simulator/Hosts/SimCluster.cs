@@ -32,10 +32,13 @@ public sealed class SimCluster(EventLoop loop, SimRandom random, SimHostOptions 
     public IContainerDriver ForNode(string nodeId, string? endpoint) =>
         _hosts.TryGetValue(nodeId, out var host) ? host : throw new KeyNotFoundException($"no simulated host '{nodeId}'");
 
-    public void SetFailureModel(string service, ContainerFailureModel? model)
+    /// <summary>How containers of one image of a service fail (a bad version); null: they do not.</summary>
+    public void SetFailureModel(string service, string image, ContainerFailureModel? model)
     {
-        if (model is null) _failures.Remove(service); else _failures[service] = model;
+        if (model is null) _failures.Remove(Key(service, image)); else _failures[Key(service, image)] = model;
     }
 
-    public ContainerFailureModel? FailureModelOf(string service) => _failures.GetValueOrDefault(service);
+    public ContainerFailureModel? FailureModelOf(string service, string image) => _failures.GetValueOrDefault(Key(service, image));
+
+    private static string Key(string service, string image) => service + "\n" + image;
 }

@@ -83,7 +83,7 @@ public sealed class SimHost : IContainerDriver
             if (Crashed || _incarnation != incarnation) { tcs.SetException(UnreachableError()); return; }
             _images.Add(spec.Image);
             var id = $"c{++_nextContainer:x}";
-            var container = new SimContainer(id, spec.TaskId, spec.Service);
+            var container = new SimContainer(id, spec.TaskId, spec.Service, spec.Image);
             _containers.Add(id, container);
             ScheduleExit(container);
             if (Partitioned) { tcs.SetException(UnreachableError()); return; } // started, but the answer is lost
@@ -94,7 +94,7 @@ public sealed class SimHost : IContainerDriver
 
     private void ScheduleExit(SimContainer container)
     {
-        if (_cluster.FailureModelOf(container.Service) is not { } model) return;
+        if (_cluster.FailureModelOf(container.Service, container.Image) is not { } model) return;
         long after = _random.Exponential(model.MeanTimeToExit.Ticks);
         int incarnation = _incarnation;
         _loop.ScheduleAfter(after, _ =>
@@ -171,8 +171,9 @@ public sealed class SimHost : IContainerDriver
 
     private long Draw(TimeSpan min, TimeSpan max) => (long)(_random.Uniform(min.Ticks, max.Ticks) * SlowFactor);
 
-    private sealed class SimContainer(string id, string taskId, string service)
+    private sealed class SimContainer(string id, string taskId, string service, string image)
     {
+        public string Image { get; } = image;
         public string Id { get; } = id;
         public string TaskId { get; } = taskId;
         public string Service { get; } = service;

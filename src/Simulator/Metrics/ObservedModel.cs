@@ -46,6 +46,10 @@ public sealed class ObservedService(string name)
     public bool Removed { get; set; }
     public DateTimeOffset DesiredChangedAt { get; set; }
     public string? PendingReason { get; set; }
+
+    /// <summary>The service's newest deployment as last reported.</summary>
+    public Orca.Grains.Reconciliation.DeploymentInfo? Deployment { get; set; }
+    public int Version { get; set; }
     public Dictionary<ObservedNode, int> Holding { get; } = new();
     public Dictionary<int, int> RunningPerSlot { get; } = new();
     public Dictionary<int, TaskState> LastEndPerSlot { get; } = new();

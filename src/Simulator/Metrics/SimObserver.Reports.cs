@@ -94,13 +94,13 @@ public sealed partial class SimObserver
         {
             long actual = step.Target == ExpectStep.ClusterTarget ? ClusterMetric(check.Metric) : ServiceMetric(step.Target, check.Metric);
             values.Add((check, actual));
-            if (!check.Holds(actual)) failures.Add($"{check} but {check.Metric}={actual}");
+            if (!check.Holds(actual)) failures.Add($"{check} but {check.Metric}={ExpectCheck.Show(check.Metric, actual)}");
         }
         var result = new ExpectResult(step.Line, step.At, step.Target, values, failures);
         _expects.Add(result);
         foreach (var f in failures) Violate(step.At, ExpectFailed, $"line {step.Line}: expect {step.Target}", f);
         _events.Seconds(step.At).Field("expect").Field(step.Target).Empty().Empty().Field(failures.Count == 0 ? "pass" : "fail").Empty()
-            .Field(string.Join("; ", values.Select(v => $"{v.Check} (actual {v.Actual})"))).End();
+            .Field(string.Join("; ", values.Select(v => $"{v.Check} (actual {ExpectCheck.Show(v.Check.Metric, v.Actual)})"))).End();
         WritePlacements(step.At, $"expect line {step.Line}");
         return result;
     }
@@ -125,6 +125,9 @@ public sealed partial class SimObserver
             case "pending": return svc.Pending;
             case "desired": return svc.Desired;
             case "restarts": return svc.Restarts;
+            case "version": return svc.Version;
+            case "deployment": return svc.Deployment is { } d ? (long)d.State : -1;
+            case "deployment-failed": return svc.Deployment?.Failed ?? 0;
             case "max-per-node": return _tasks.Values.Where(t => t.Service == svc && t.CountsRunning && t.Node is not null)
                 .GroupBy(t => t.Node).Select(g => (long)g.Count()).DefaultIfEmpty(0).Max();
         }

@@ -47,6 +47,7 @@ public sealed partial class SimObserver : IEventSink
             case NodeEvent n: OnNode(n); break;
             case ServiceEvent s: OnService(s); break;
             case PendingEvent p: OnPending(p); break;
+            case DeploymentEvent d: OnDeployment(d); break;
         }
     }
 
@@ -78,6 +79,7 @@ public sealed partial class SimObserver : IEventSink
         var s = Service(e.Spec.Name);
         if (s.Spec is null || s.Spec.Placement != e.Spec.Placement) s.Rules = PlacementRules.Parse(e.Spec.Placement);
         s.Spec = e.Spec;
+        s.Version = e.Version;
         if (s.Desired != e.Spec.Replicas) s.DesiredChangedAt = e.Time;
         s.Desired = e.Spec.Replicas;
         s.Removed = e.Change == ServiceChange.Removed || (s.Removed && e.Change != ServiceChange.Created);
@@ -86,6 +88,15 @@ public sealed partial class SimObserver : IEventSink
         var change = e.Change.ToString().ToLowerInvariant();
         _events.Seconds(T(e.Time)).Field("service").Field(e.Spec.Name).Field(e.Spec.Name).Empty().Field(change).Empty()
             .Field($"version {e.Version}, replicas {e.Spec.Replicas}").End();
+    }
+
+    private void OnDeployment(DeploymentEvent e)
+    {
+        var d = e.Deployment;
+        var s = Service(d.Service);
+        if (s.Deployment is null || d.Id >= s.Deployment.Id) s.Deployment = d;
+        _events.Seconds(T(e.Time)).Field("deployment").Field(d.Service).Field(d.Service).Empty().Field(Orca.Grains.Reconciliation.Deployments.StateName(d.State)).Empty()
+            .Field($"deployment {d.Id}: version {d.FromVersion} to {d.ToVersion}, {d.Updated} updated, {d.Healthy} healthy, {d.Failed} failed; {d.Message}").End();
     }
 
     private void OnPending(PendingEvent e)

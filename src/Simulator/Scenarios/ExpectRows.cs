@@ -5,7 +5,13 @@ namespace Orca.Simulator.Scenarios;
 /// <summary><c>expect,SERVICE,running=6 pending=0 max-per-rack&lt;=1</c> or <c>expect,cluster,violations=0 nodes-up=300</c>.</summary>
 internal static class ExpectRows
 {
-    public static readonly string[] ServiceMetrics = ["running", "pending", "desired", "restarts", "max-per-rack", "min-per-rack", "rack-spread", "max-per-node"];
+    public static readonly string[] ServiceMetrics =
+    [
+        "running", "pending", "desired", "restarts", "max-per-rack", "min-per-rack", "rack-spread", "max-per-node", "version", "deployment",
+        "deployment-failed",
+    ];
+
+    private static readonly string[] DeploymentStates = ["updating", "paused", "completed", "rollback_started", "rollback_paused", "rollback_completed"];
     public static readonly string[] ClusterMetrics = ["running", "pending", "violations", "nodes-up", "nodes-down", "services"];
 
     public static void Expect(RawRow row, ParseState state)
@@ -22,6 +28,14 @@ internal static class ExpectRows
             if (!known.Contains(param.Key))
             {
                 ctx.ParamError($"unknown metric '{param.Key}' for expect {(cluster ? "cluster" : "SERVICE")}; expected one of {string.Join(", ", known)}");
+                continue;
+            }
+            if (param.Key == "deployment")
+            {
+                int code = Array.IndexOf(DeploymentStates, param.Value);
+                if (code < 0 || param.Op is not CompareOp.Equal)
+                    ctx.ParamError($"deployment={param.Value}: expected deployment=STATE, one of {string.Join(", ", DeploymentStates)}");
+                else checks.Add(new ExpectCheck(param.Key, param.Op, code));
                 continue;
             }
             if (!long.TryParse(param.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value))

@@ -13,6 +13,7 @@ internal static class RowHandlers
         ["update-service"] = ServiceRows.Update,
         ["scale"] = ServiceRows.Scale,
         ["remove-service"] = ServiceRows.Remove,
+        ["rollback-service"] = ServiceRows.Rollback,
         ["crash"] = (r, s) => FaultRows.Fault(r, s, FaultKind.Crash),
         ["recover"] = (r, s) => FaultRows.Fault(r, s, FaultKind.Recover),
         ["crash-node"] = (r, s) => FaultRows.Fault(r, s, FaultKind.Crash),

@@ -73,10 +73,18 @@ public sealed record ExpectCheck(string Metric, CompareOp Op, long Value)
         _ => actual < Value,
     };
 
-    public override string ToString() => $"{Metric}{Op switch { CompareOp.Equal => "=", CompareOp.AtLeast => ">=", CompareOp.AtMost => "<=", CompareOp.Greater => ">", _ => "<" }}{Value}";
+    public override string ToString() => $"{Metric}{Op switch { CompareOp.Equal => "=", CompareOp.AtLeast => ">=", CompareOp.AtMost => "<=", CompareOp.Greater => ">", _ => "<" }}{Show(Metric, Value)}";
+
+    /// <summary>A value as the scenario writes it: deployment states by name (rollback_completed), numbers as numbers.</summary>
+    public static string Show(string metric, long value) =>
+        metric == "deployment" ? value < 0 ? "none" : Orca.Grains.Reconciliation.Deployments.StateName((Orca.Grains.Reconciliation.DeploymentState)value)
+        : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Asserts the state at a time: of a service (target = its name) or of the whole cluster (target = cluster).</summary>
+/// <summary>Rolls a service back to the spec of an earlier version (default: the one before the current).</summary>
+public sealed record RollbackServiceStep(int Line, TimeSpan At, string Service, int? Version) : ScenarioStep(Line, At);
+
 public sealed record ExpectStep(int Line, TimeSpan At, string Target, IReadOnlyList<ExpectCheck> Checks) : ScenarioStep(Line, At)
 {
     public const string ClusterTarget = "cluster";

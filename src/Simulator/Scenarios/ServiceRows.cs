@@ -9,7 +9,9 @@ internal static class ServiceRows
     private static readonly string[] SpecKeys =
     [
         "image", "replicas", "cpu", "memory", "constraint", "spread", "max-per-node", "strategy", "restart", "restart-delay",
-        "restart-max-attempts", "restart-window", "update-parallelism", "update-delay", "update-order", "port", "fail-after", "exit-code",
+        "restart-max-attempts", "restart-window", "update-parallelism", "update-delay", "update-order", "update-failure-action", "update-monitor",
+        "update-max-failure-ratio", "rollback-parallelism", "rollback-delay", "rollback-order", "rollback-failure-action", "rollback-monitor",
+        "rollback-max-failure-ratio", "port", "fail-after", "exit-code",
     ];
 
     public static void Create(RawRow row, ParseState state)
@@ -79,6 +81,16 @@ internal static class ServiceRows
         state.Steps.Add(new RemoveServiceStep(row.Line, row.At, row.Target));
     }
 
+    /// <summary><c>rollback-service,web,</c> or <c>rollback-service,web,version=2</c>.</summary>
+    public static void Rollback(RawRow row, ParseState state)
+    {
+        var p = ParamList.Parse(row.Params, row.Context, false);
+        int? version = p.Int("version", 1, int.MaxValue);
+        p.RejectUnknown(["version"]);
+        if (!Existing(row, state, out _)) return;
+        state.Steps.Add(new RollbackServiceStep(row.Line, row.At, row.Target, version));
+    }
+
     private static bool Existing(RawRow row, ParseState state, out ServiceSpec spec)
     {
         if (state.Services.TryGetValue(row.Target, out spec!)) return true;
@@ -124,12 +136,9 @@ internal static class ServiceRows
             MaxAttempts = p.Int("restart-max-attempts", 0, 1_000_000) ?? s.Restart.MaxAttempts,
             Window = p.Duration("restart-window") ?? s.Restart.Window,
         };
-        var update = s.Update with
-        {
-            Parallelism = p.Int("update-parallelism", 0, 100_000) ?? s.Update.Parallelism,
-            Delay = p.Duration("update-delay") ?? s.Update.Delay,
-            Order = p.Choice("update-order", ("stop-first", UpdateOrder.StopFirst), ("start-first", UpdateOrder.StartFirst)) ?? s.Update.Order,
-        };
+        var update = Policy(p, "update", s.Update);
+        var rollback = new[] { "parallelism", "delay", "order", "failure-action", "monitor", "max-failure-ratio" }.Any(k => p.Has("rollback-" + k))
+            ? Policy(p, "rollback", s.RollbackPolicy) : s.Rollback;
         var spec = s with
         {
             Image = p.String("image") ?? s.Image,
@@ -138,6 +147,7 @@ internal static class ServiceRows
             Placement = placement,
             Restart = restart,
             Update = update,
+            Rollback = rollback,
             HostPorts = ports.Count > 0 ? hostPorts : s.HostPorts,
         };
         var failAfter = p.Duration("fail-after");
@@ -147,4 +157,16 @@ internal static class ServiceRows
         p.RejectUnknown(extraKeys is null ? SpecKeys : [.. SpecKeys, .. extraKeys]);
         return (spec, failure);
     }
+
+    /// <summary>update-* or rollback-* keys, with Swarm's names; keys not given keep <paramref name="p0"/>'s values.</summary>
+    private static UpdatePolicy Policy(ParamList p, string prefix, UpdatePolicy p0) => p0 with
+    {
+        Parallelism = p.Int(prefix + "-parallelism", 0, 100_000) ?? p0.Parallelism,
+        Delay = p.Duration(prefix + "-delay") ?? p0.Delay,
+        Order = p.Choice(prefix + "-order", ("stop-first", UpdateOrder.StopFirst), ("start-first", UpdateOrder.StartFirst)) ?? p0.Order,
+        FailureAction = p.Choice(prefix + "-failure-action", ("pause", FailureAction.Pause), ("continue", FailureAction.Continue), ("rollback", FailureAction.Rollback))
+                        ?? p0.FailureAction,
+        Monitor = p.Duration(prefix + "-monitor") ?? p0.Monitor,
+        MaxFailureRatio = p.Double(prefix + "-max-failure-ratio", 0, 1) ?? p0.MaxFailureRatio,
+    };
 }

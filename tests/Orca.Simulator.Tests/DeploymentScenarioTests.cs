@@ -1,0 +1,45 @@
+using static Orca.Simulator.Tests.SimulationHarness;
+
+namespace Orca.Simulator.Tests;
+
+/// <summary>Deployments on the simulator: a bad version pauses the update (Swarm's default failure action), a
+/// rollback row restores the old spec, and capacity during a good update stays within the policy's bound.</summary>
+public class DeploymentScenarioTests
+{
+    private const string Nodes = "0s,add-nodes,n,count=8 racks=2 cpu=4 memory=8Gi\n";
+
+    [Fact]
+    public void ABadVersionPausesTheUpdateAndARollbackRowRestoresTheOldSpec()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,web,image=web:1 replicas=8 update-parallelism=2 update-monitor=20s
+            1m,expect,web,running=8 deployment=completed version=1
+            2m,update-service,web,image=web:2 fail-after=3s
+            3m,expect,web,deployment=paused version=2 deployment-failed>=1
+            3m,expect,web,running>=5
+            4m,rollback-service,web,
+            5m,expect,web,running=8 pending=0 deployment=rollback_completed version=3
+            6m,end,,
+            """);
+        AssertPassed(r);
+    }
+
+    /// <summary>Stop-first with parallelism 2 on a good version: at every sample, running ≥ replicas − 2; the
+    /// rollback to an older version afterwards replaces only the tasks that run another template.</summary>
+    [Theory]
+    [InlineData(1UL)]
+    [InlineData(2UL)]
+    [InlineData(3UL)]
+    public void AGoodUpdateKeepsRunningWithinTheParallelismAndCompletes(ulong seed)
+    {
+        var rows = new System.Text.StringBuilder(Nodes + """
+            0s,config,sim,sample=1s
+            1s,create-service,web,image=web:1 replicas=8 update-parallelism=2 update-monitor=5s
+            1m,update-service,web,image=web:2
+
+            """);
+        for (int t = 61; t <= 120; t += 1) rows.Append($"{t}s,expect,web,running>=6\n");
+        rows.Append("3m,expect,web,running=8 deployment=completed version=2\n4m,end,,\n");
+        AssertPassed(Run(rows.ToString(), seed));
+    }
+}
