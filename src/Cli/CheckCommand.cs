@@ -28,7 +28,7 @@ public static class CheckCommand
             foreach (var name in parse.GetValue(property) ?? [])
             {
                 var p = PropertyCatalog.Find(name);
-                if (p is null) return ExitCodes.Refuse($"no property '{name}'; expected one of {string.Join(", ", PropertyCatalog.All.Select(x => x.Name))} (or 1–10)");
+                if (p is null) return ExitCodes.Refuse($"no property '{name}'; expected one of {string.Join(", ", PropertyCatalog.All.Select(x => x.Name))} (or 1–{PropertyCatalog.All.Count})");
                 selected.Add(p);
             }
             if (selected.Count == 0) selected.AddRange(PropertyCatalog.All);

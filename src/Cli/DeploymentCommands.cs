@@ -14,7 +14,7 @@ public static class DeploymentCommands
 
     public static (Option<bool> Wait, Option<string?> Timeout) WaitOptions(Command c)
     {
-        var wait = new Option<bool>("--wait") { Description = "Follow the deployment: exit 0 when it completes, 1 when it pauses or rolls back." };
+        var wait = new Option<bool>("--wait") { Description = "Follow the change: exit 0 when it completes, 1 when a deployment pauses or rolls back." };
         var timeout = new Option<string?>("--timeout") { Description = "With --wait: give up after this long (exit 124), e.g. 5m. Default: no limit." };
         c.Options.Add(wait);
         c.Options.Add(timeout);
@@ -93,6 +93,35 @@ public static class DeploymentCommands
             if (timeout is { } limit && clock.Elapsed >= limit)
             {
                 Console.WriteLine($"{service}: not done after {timeoutText} ({state})");
+                return TimedOut;
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>For a scale (not a deployment): waits until exactly <paramref name="replicas"/> tasks run and none is
+    /// pending. 0 when so; 124 after the timeout (the pending reason, if any, is printed).</summary>
+    public static async Task<int> WaitForReplicasAsync(ApiClient api, string service, int replicas, string? timeoutText)
+    {
+        TimeSpan? timeout = null;
+        if (timeoutText is not null)
+        {
+            if (!Orca.Grains.Model.QuantityFormat.TryParseDuration(timeoutText, out var t)) return ExitCodes.Refuse($"--timeout {timeoutText}: expected a duration such as 5m");
+            timeout = t;
+        }
+        var clock = Stopwatch.StartNew();
+        string last = "";
+        while (true)
+        {
+            var s = await api.GetAsync($"v1/services/{Uri.EscapeDataString(service)}");
+            int running = s!["running"]!.GetValue<int>(), pending = s["pending"]!.GetValue<int>();
+            var line = $"{service}: {running}/{replicas} running, {pending} pending";
+            if (line != last) Console.WriteLine(line);
+            last = line;
+            if (running == replicas && pending == 0) return ExitCodes.Ok;
+            if (timeout is { } limit && clock.Elapsed >= limit)
+            {
+                Console.WriteLine($"{service}: not at {replicas} after {timeoutText}");
                 return TimedOut;
             }
             await Task.Delay(500);

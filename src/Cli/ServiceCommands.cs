@@ -34,6 +34,12 @@ public static class ServiceCommands
         public readonly Option<string?> RollbackFailureAction = new("--rollback-failure-action") { Description = "When rollback tasks fail: pause or continue." };
         public readonly Option<string?> RollbackMonitor = new("--rollback-monitor") { Description = "Monitor period of a rollback (default 5s)." };
         public readonly Option<double?> RollbackMaxFailureRatio = new("--rollback-max-failure-ratio") { Description = "Share of rollback tasks that may fail (default 0)." };
+        public readonly Option<string?> HealthCmd = new("--health-cmd") { Description = "Health check: a shell command run in the container (exit 0: healthy)." };
+        public readonly Option<string?> HealthInterval = new("--health-interval") { Description = "Time between checks (default 30s)." };
+        public readonly Option<string?> HealthTimeout = new("--health-timeout") { Description = "Time a check may take (default 30s)." };
+        public readonly Option<string?> HealthStartPeriod = new("--health-start-period") { Description = "Start-up time whose failures do not count (default 0s)." };
+        public readonly Option<int?> HealthRetries = new("--health-retries") { Description = "Failures in a row that make a task unhealthy (default 3)." };
+        public readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Turn off the image's own health check." };
         public readonly Option<int[]> Port = new("--publish") { Description = "Host port published by each task (same number inside), repeatable." };
         public readonly Option<string[]> Env = new("--env") { Description = "Environment variable NAME=VALUE, repeatable." };
         public readonly Argument<string[]> Command = new("COMMAND") { Description = "The command to run (after --).", Arity = ArgumentArity.ZeroOrMore };
@@ -44,7 +50,8 @@ public static class ServiceCommands
                      {
                          Image, Replicas, Cpu, Memory, Constraint, Spread, MaxPerNode, Strategy, Restart, RestartDelay, RestartMaxAttempts, RestartWindow,
                          UpdateParallelism, UpdateDelay, UpdateOrder, UpdateFailureAction, UpdateMonitor, UpdateMaxFailureRatio,
-                         RollbackParallelism, RollbackDelay, RollbackOrder, RollbackFailureAction, RollbackMonitor, RollbackMaxFailureRatio, Port, Env,
+                         RollbackParallelism, RollbackDelay, RollbackOrder, RollbackFailureAction, RollbackMonitor, RollbackMaxFailureRatio,
+                         HealthCmd, HealthInterval, HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck, Port, Env,
                      })
                 c.Options.Add(o);
             c.Arguments.Add(Command);
@@ -75,6 +82,9 @@ public static class ServiceCommands
                 rollbackParallelism = p.GetValue(RollbackParallelism), rollbackDelay = p.GetValue(RollbackDelay), rollbackOrder = p.GetValue(RollbackOrder),
                 rollbackFailureAction = p.GetValue(RollbackFailureAction), rollbackMonitor = p.GetValue(RollbackMonitor),
                 rollbackMaxFailureRatio = p.GetValue(RollbackMaxFailureRatio),
+                healthCmd = p.GetValue(HealthCmd), healthInterval = p.GetValue(HealthInterval), healthTimeout = p.GetValue(HealthTimeout),
+                healthStartPeriod = p.GetValue(HealthStartPeriod), healthRetries = p.GetValue(HealthRetries),
+                noHealthcheck = p.GetValue(NoHealthcheck) ? true : (bool?)null,
                 ports = p.GetValue(Port) is { Length: > 0 } ports ? ports : null, env, command = NullIfEmpty(p.GetValue(Command)),
             };
         }
@@ -161,6 +171,7 @@ public static class ServiceCommands
     {
         var target = new Argument<string>("NAME=REPLICAS") { Description = "e.g. web=10" };
         var scale = new Command("scale", "Change the number of replicas.") { target };
+        var (wait, timeout) = DeploymentCommands.WaitOptions(scale);
         SetAction(scale, async (parse, api) =>
         {
             var text = parse.GetValue(target)!;
@@ -170,7 +181,7 @@ public static class ServiceCommands
             var s = await api.PostAsync($"v1/services/{Uri.EscapeDataString(text[..eq])}/scale", new { replicas = n });
             if (parse.GetValue(Json)) PrintJson(s);
             else Console.WriteLine($"{text[..eq]} scaled to {n}");
-            return ExitCodes.Ok;
+            return parse.GetValue(wait) ? await DeploymentCommands.WaitForReplicasAsync(api, text[..eq], n, parse.GetValue(timeout)) : ExitCodes.Ok;
         });
         return scale;
     }

@@ -112,3 +112,27 @@ public class DeploymentTests
         Assert.Equal([2], rolledBack.Actions.OfType<StartTask>().Select(a => a.Slot)); // only the task of version 2
     }
 }
+
+/// <summary>Restart back-off: a crash-looping slot waits longer each time, up to a bound, and starts again from the
+/// policy's delay once it ran ten minutes without a restart.</summary>
+public class RestartBackoffTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly RestartPolicy Policy = RestartPolicy.Default; // any, 5s
+
+    private static SlotView Slot(params double[] restartsSecondsAgo) =>
+        new(1, null, null, restartsSecondsAgo.Select(s => T0.AddSeconds(-s)).ToList(), false);
+
+    [Theory]
+    [InlineData(new double[0], 5)]
+    [InlineData(new[] { 10.0 }, 10)]
+    [InlineData(new[] { 10.0, 30, 60 }, 40)]
+    [InlineData(new[] { 10.0, 30, 60, 90, 120, 150, 180, 210 }, 300)] // 5s × 2^8 = 1280s, bounded by 5 minutes
+    [InlineData(new[] { 601.0, 900 }, 5)]                               // no restart in the last ten minutes
+    public void TheDelayDoublesPerRecentRestartUpToTheBound(double[] restartsAgo, double seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Reconciler.Backoff(Policy, Slot(restartsAgo), T0));
+
+    [Fact]
+    public void AZeroDelayBacksOffFromOneSecond() =>
+        Assert.Equal(TimeSpan.FromSeconds(4), Reconciler.Backoff(Policy with { Delay = TimeSpan.Zero }, Slot(5, 10), T0));
+}

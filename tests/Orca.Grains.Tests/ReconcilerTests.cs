@@ -88,7 +88,17 @@ public class ReconcilerTests
         var recent = Slot(Task(1, TaskState.Failed), restarts: [T0.AddSeconds(-30), T0.AddSeconds(-10)]);
         Assert.Empty(Compute(spec, recent).Actions);
         var old = Slot(Task(1, TaskState.Failed), restarts: [T0.AddMinutes(-5), T0.AddSeconds(-10)]);
-        Assert.Single(Compute(spec, old).Actions.OfType<StartTask>());
+        Assert.Single(Reconciler.Compute(spec, 1, [old], T0, T0.AddSeconds(10)).Actions.OfType<StartTask>()); // after its back-off (4s)
+    }
+
+    [Fact]
+    public void AnEndedTaskOfAnOlderVersionIsReplacedAtOnceWithoutBackoff()
+    {
+        var spec = Spec(1, new RestartPolicy(RestartCondition.Any, TimeSpan.FromSeconds(30), 0, TimeSpan.Zero));
+        var crashed = Slot(Task(1, TaskState.Failed, version: 1), restarts: [T0.AddSeconds(-20), T0.AddSeconds(-10)]);
+        var start = Assert.Single(Reconciler.Compute(spec, 2, [crashed], T0, T0).Actions.OfType<StartTask>());
+        Assert.Equal(StartReason.Replacement, start.Reason);
+        Assert.Empty(Reconciler.Compute(spec, 1, [crashed], T0, T0).Actions); // its own version waits out the back-off
     }
 
     [Fact]

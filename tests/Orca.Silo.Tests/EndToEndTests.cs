@@ -110,6 +110,9 @@ public sealed class EndToEndTests : IDisposable
         var good = _silo.Orca(["service", "update", "web", "--env", "VERSION=4", "--update-monitor", "2s", "--wait", "--timeout", "3m"]);
         Assert.True(good.Code == 0, $"exit {good.Code}\n{good.Stdout}\n{good.Stderr}");
         Assert.Contains("completed", good.Stdout);
+        var scaled = _silo.Orca(["service", "scale", "web=6", "--wait", "--timeout", "2m"]);
+        Assert.True(scaled.Code == 0, $"exit {scaled.Code}\n{scaled.Stdout}\n{scaled.Stderr}");
+        Assert.Contains("web: 6/6 running, 0 pending", scaled.Stdout);
         var paused = _silo.Orca(["service", "update", "web", "--env", "VERSION=5", "--update-failure-action", "pause", "--update-monitor", "5s", "--wait", "--timeout", "3m", "--", "sh", "-c", "exit 4"]);
         Assert.True(paused.Code == 1, $"exit {paused.Code}\n{paused.Stdout}\n{paused.Stderr}");
         Assert.Contains("update paused", paused.Stdout); // the action set for this update: the service keeps the last one given
@@ -118,6 +121,26 @@ public sealed class EndToEndTests : IDisposable
     }
 
     private const int DeploymentCommandsTimedOut = 124;
+
+    /// <summary>Docker's own HEALTHCHECK on a real host: the task is running only once the check passed; when the
+    /// file the check tests is removed inside the container, the task turns unhealthy, fails, and is replaced.</summary>
+    [Fact]
+    public void AContainerWhoseHealthCheckFailsIsReplaced()
+    {
+        Ok(_silo.Orca(["service", "create", "hc", "--image", DockerHosts.Image, "--replicas", "1", "--cpu", "100m", "--memory", "32Mi",
+            "--health-cmd", "test -f /tmp/ok", "--health-interval", "1s", "--health-retries", "2", "--health-start-period", "10s", "--restart-delay", "1s",
+            "--", "sh", "-c", "sleep 3; touch /tmp/ok; trap 'exit 0' TERM; while true; do sleep 1; done"]));
+        SiloProcess.Until(() => _hosts.Containers(0).Concat(_hosts.Containers(1)).Any(c => c.Running), Settle, "the container started");
+        Assert.Empty(_silo.Running("hc")); // started, not yet healthy: the file appears after 3 s (failures before count not: start period)
+        SiloProcess.Until(() => _silo.Running("hc").Count == 1, Settle, "running once healthy");
+        int host = _hosts.Containers(0).Any(c => c.Running) ? 0 : 1;
+        var first = _hosts.Containers(host).Single(c => c.Running);
+        Ok(_hosts.Docker(host, "exec", first.Id, "busybox", "rm", "/tmp/ok"));
+        SiloProcess.Until(() => _silo.Running("hc") is [var t] && !t.Task.EndsWith(".0", StringComparison.Ordinal), Settle, "a new task running");
+        var events = Ok(_silo.Orca("events")).Split('\n');
+        Assert.Contains(events, l => l.Contains("hc.1.0", StringComparison.Ordinal) && l.Contains(" running ", StringComparison.Ordinal) && l.EndsWith("healthy", StringComparison.Ordinal));
+        Assert.Contains(events, l => l.Contains("hc.1.0", StringComparison.Ordinal) && l.Contains(" failed ", StringComparison.Ordinal) && l.Contains("unhealthy: its health check failed", StringComparison.Ordinal));
+    }
 
     [Fact]
     public void AKilledContainerIsReplacedAndTheEventShows()

@@ -43,3 +43,37 @@ public class DeploymentScenarioTests
         AssertPassed(Run(rows.ToString(), seed));
     }
 }
+
+/// <summary>Health checks on the simulator: a task runs only once its check passes, an unhealthy one is failed and
+/// replaced, and an update to a version that never becomes healthy is rolled back.</summary>
+public class HealthScenarioTests
+{
+    private const string Nodes = "0s,add-nodes,n,count=6 racks=2 cpu=4 memory=8Gi\n";
+
+    [Fact]
+    public void ATaskIsRunningOnlyOnceItsCheckPassesAndAnUnhealthyOneIsReplaced()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,web,image=web:1 replicas=3 health-cmd=check health-interval=10s health-retries=2 healthy-after=20s unhealthy-after=60s restart-delay=1s
+            15s,expect,web,running=0
+            30s,expect,web,running=3
+            1m35s,expect,web,restarts>=3
+            5m,end,,
+            """);
+        AssertPassed(r);
+    }
+
+    [Fact]
+    public void AnUpdateToAVersionThatNeverBecomesHealthyIsRolledBack()
+    {
+        var r = Run(Nodes + """
+            1s,create-service,web,image=web:1 replicas=6 health-cmd=check health-interval=5s update-parallelism=2 update-monitor=10s update-failure-action=rollback
+            1m,expect,web,running=6 deployment=completed
+            2m,update-service,web,image=web:2 unhealthy-after=0s
+            2m5s,expect,web,running>=4
+            4m,expect,web,running=6 pending=0 deployment=rollback_completed version=3
+            5m,end,,
+            """);
+        AssertPassed(r);
+    }
+}

@@ -74,7 +74,7 @@ public interface INodeGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> ListTasksAsync();
 }
 
-public enum ContainerEventKind { Died, OutOfMemory }
+public enum ContainerEventKind { Died, OutOfMemory, Healthy, Unhealthy }
 
 /// <summary>A node's answer about an image: known (present, or known to its registry), unknown (with the reason), or
 /// no answer at all (the host did not reply: it says nothing about the image).</summary>

@@ -44,10 +44,14 @@ public sealed partial class NodeGrain
             }
             if (c.Running)
             {
-                if (!adopted) continue;
-                S.Tasks[c.TaskId] = t with { ContainerId = c.ContainerId };
-                S.Starts.Remove(c.TaskId);
-                await TaskGrain(c.TaskId).NodeReportAsync(TaskState.Running, null, "adopted: its container runs");
+                if (adopted)
+                {
+                    S.Tasks[c.TaskId] = t = t with { ContainerId = c.ContainerId };
+                    S.Starts.Remove(c.TaskId);
+                    if (!t.WaitsForHealth) await TaskGrain(c.TaskId).NodeReportAsync(TaskState.Running, null, "adopted: its container runs");
+                }
+                // A verdict its event did not bring (missed while the stream was down, or before this activation).
+                if (t.WaitsForHealth && c.Healthy is { } healthy) await HealthAsync(t, healthy);
                 continue;
             }
             if (c.ExitCode is null || adopted)
@@ -94,11 +98,11 @@ public sealed partial class NodeGrain
         {
             // Asked again by a resumed task: this node has it in hand. If its container runs, the task may have missed
             // the report (its grain's silo died): say it again. A start or stop under way reports when it ends.
-            if (known.ContainerId is not null && known.StopReason is null && !_inFlight.Contains(task.TaskId))
+            if (known.ContainerId is not null && known.StopReason is null && !known.WaitsForHealth && !_inFlight.Contains(task.TaskId))
                 await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Running, null, null);
             return;
         }
-        S.Tasks[task.TaskId] = new NodeTask(task.TaskId, null, null);
+        S.Tasks[task.TaskId] = new NodeTask(task.TaskId, null, null, task.Health is not null);
         S.Starts[task.TaskId] = task;
         await _state.WriteStateAsync();
         await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Starting, null, null);
@@ -116,7 +120,7 @@ public sealed partial class NodeGrain
     private async Task RunContainerAsync(TaskSpec task)
     {
         var spec = new ContainerSpec(task.TaskId, task.Service, _key, task.Image, task.Resources.CpuMillis,
-            task.Resources.MemoryBytes, task.Command, task.Env, task.HostPorts);
+            task.Resources.MemoryBytes, task.Command, task.Env, task.HostPorts, task.Health);
         try
         {
             // The driver reports from its own thread; the progress comes back as a message, so the event is
@@ -168,6 +172,7 @@ public sealed partial class NodeGrain
             _ = StopContainerAsync(taskId, containerId);
             return;
         }
+        if (t.WaitsForHealth) return; // running once its health check passes (a health event, or the next listing)
         await TaskGrain(taskId).NodeReportAsync(TaskState.Running, null, null);
     }
 
@@ -227,7 +232,28 @@ public sealed partial class NodeGrain
     public async Task ContainerEventAsync(ContainerEvent e)
     {
         if (!S.Tasks.TryGetValue(e.TaskId, out var t) || t.ContainerId != e.ContainerId) return;
-        await ExitedAsync(t, e.ExitCode, e.Kind == ContainerEventKind.OutOfMemory);
+        if (e.Kind is ContainerEventKind.Healthy or ContainerEventKind.Unhealthy) await HealthAsync(t, e.Kind == ContainerEventKind.Healthy);
+        else await ExitedAsync(t, e.ExitCode, e.Kind == ContainerEventKind.OutOfMemory);
+    }
+
+    /// <summary>A health check's verdict: the first pass makes the task running; a failure (after the check's retries)
+    /// makes it failed, and its container is stopped and removed so that the restart policy replaces it.</summary>
+    private async Task HealthAsync(NodeTask t, bool healthy)
+    {
+        if (t.StopReason is not null) return;
+        if (healthy)
+        {
+            if (!t.WaitsForHealth) return;
+            S.Tasks[t.TaskId] = t with { WaitsForHealth = false };
+            await _state.WriteStateAsync();
+            await TaskGrain(t.TaskId).NodeReportAsync(TaskState.Running, null, "healthy");
+            return;
+        }
+        const string why = "unhealthy: its health check failed";
+        Forget(t.TaskId, TaskState.Failed, null, why);
+        await _state.WriteStateAsync();
+        if (t.ContainerId is { } id && !_inFlight.Contains(t.TaskId)) _ = RemoveStaleAsync(id);
+        await TaskGrain(t.TaskId).NodeReportAsync(TaskState.Failed, null, why);
     }
 
     /// <summary>A container of ours has exited: the task completed, failed, or was shut down as asked.</summary>

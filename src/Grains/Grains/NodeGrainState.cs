@@ -43,6 +43,8 @@ public sealed class NodeGrainState
 public sealed record NodeTaskEnd([property: Id(0)] TaskState State, [property: Id(1)] int? ExitCode, [property: Id(2)] string? Message,
     [property: Id(3)] DateTimeOffset At);
 
-/// <summary>A task this node was asked to run. <see cref="StopReason"/> is set once a stop was asked for.</summary>
+/// <summary>A task this node was asked to run. <see cref="StopReason"/> is set once a stop was asked for;
+/// <see cref="WaitsForHealth"/>: it has a health check that has not passed yet, so it is not reported running.</summary>
 [GenerateSerializer, Immutable, Alias("orca.NodeTask")]
-public sealed record NodeTask([property: Id(0)] string TaskId, [property: Id(1)] string? ContainerId, [property: Id(2)] string? StopReason);
+public sealed record NodeTask([property: Id(0)] string TaskId, [property: Id(1)] string? ContainerId, [property: Id(2)] string? StopReason,
+    [property: Id(3)] bool WaitsForHealth = false);

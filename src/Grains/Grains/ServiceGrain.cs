@@ -271,7 +271,9 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
         {
             slot.RestartTimes.Add(Now);
             var window = spec.Restart.Window;
-            if (window > TimeSpan.Zero) slot.RestartTimes.RemoveAll(t => t <= Now - window);
+            if (window > TimeSpan.Zero) slot.RestartTimes.RemoveAll(t => t <= Now - (window > Reconciler.BackoffWindow ? window : Reconciler.BackoffWindow));
+            // Attempts over the whole life need every time; otherwise only those the back-off counts are kept.
+            else if (spec.Restart.MaxAttempts == 0) slot.RestartTimes.RemoveAll(t => t <= Now - Reconciler.BackoffWindow);
         }
         slot.Updating = start.Reason == StartReason.Update;
         slot.Current = new TaskInfo(taskId, slot.Slot, slot.Generation, S.Version, TaskState.New, DesiredTaskState.Running, null, null, null, Now);
@@ -279,7 +281,8 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
     }
 
     private TaskSpec TaskSpecOf(ServiceSpec spec, TaskInfo task) =>
-        new(task.TaskId, _key, task.Slot, task.Generation, task.SpecVersion, spec.Image, spec.Resources, spec.HostPorts, spec.Command, spec.Env);
+        new(task.TaskId, _key, task.Slot, task.Generation, task.SpecVersion, spec.Image, spec.Resources, spec.HostPorts, spec.Command, spec.Env,
+            spec.Health is { Checks: true } ? spec.Health : null);
 
     /// <summary>Recounts this service's replicas into <see cref="OrcaMetrics.ServiceReplicas"/>.</summary>
     private void CountReplicas()

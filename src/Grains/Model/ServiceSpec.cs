@@ -64,7 +64,8 @@ public sealed record ServiceSpec(
     [property: Id(7)] IReadOnlyList<int> HostPorts,
     [property: Id(8)] IReadOnlyList<string> Command,
     [property: Id(9)] IReadOnlyDictionary<string, string> Env,
-    [property: Id(10)] UpdatePolicy? Rollback = null)
+    [property: Id(10)] UpdatePolicy? Rollback = null,
+    [property: Id(11)] HealthCheck? Health = null)
 {
     /// <summary>How a rollback rolls (Swarm's rollback-* settings; the same defaults as an update).</summary>
     public UpdatePolicy RollbackPolicy => Rollback ?? UpdatePolicy.Default;

@@ -19,6 +19,7 @@ public static class ServiceSpecValidator
         if (spec.Restart.Delay < TimeSpan.Zero) throw new ArgumentException($"{at}: restart delay must not be negative");
         if (spec.Restart.MaxAttempts < 0) throw new ArgumentException($"{at}: restart max attempts must be 0 (unlimited) or more");
         if (spec.Restart.Window < TimeSpan.Zero) throw new ArgumentException($"{at}: restart window must not be negative");
+        spec.Health?.Validate(at);
         Policy(spec.Update, $"{at}: update");
         Policy(spec.RollbackPolicy, $"{at}: rollback");
         foreach (var port in spec.HostPorts)

@@ -38,6 +38,9 @@ public static class Reconciler
             {
                 var due = RestartDue(spec.Restart, slot, cur, now);
                 if (due is null) continue;
+                // A task of an older version that ended is replaced by the current version at once: the delay and
+                // back-off are for crashes of the version that runs (a rollback must not wait out the bad one's).
+                if (cur.SpecVersion < specVersion && sameAsCurrent?.Contains(cur.SpecVersion) != true) due = (now, StartReason.Replacement);
                 if (due.Value.At <= now) actions.Add(new ReconcileAction.StartTask(slot.Slot, due.Value.Reason));
                 else wakeAt = Earliest(wakeAt, due.Value.At);
             }
@@ -115,7 +118,28 @@ public static class Reconciler
                 if (policy.Window <= TimeSpan.Zero || t > now - policy.Window) attempts++;
             if (attempts >= policy.MaxAttempts) return null;
         }
-        return (cur.Timestamp + policy.Delay, StartReason.Restart);
+        return (cur.Timestamp + Backoff(policy, slot, cur.Timestamp), StartReason.Restart);
+    }
+
+    /// <summary>Restarts of a slot within this window make the next one wait longer.</summary>
+    public static readonly TimeSpan BackoffWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>The longest wait before a restart, however often the task failed.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+
+    /// <summary>The restart delay, doubled for each restart of the slot in the last <see cref="BackoffWindow"/> and
+    /// bounded by <see cref="MaxBackoff"/> (never below the policy's delay): a task that keeps crashing does not loop
+    /// hot, and one that ran ten minutes since its last restart starts from the policy's delay again (as
+    /// Kubernetes' crash-loop back-off resets). A delay of 0 backs off from one second.</summary>
+    public static TimeSpan Backoff(RestartPolicy policy, SlotView slot, DateTimeOffset endedAt)
+    {
+        int recent = 0;
+        foreach (var t in slot.RestartTimes)
+            if (t > endedAt - BackoffWindow) recent++;
+        if (recent == 0) return policy.Delay;
+        long step = (policy.Delay > TimeSpan.Zero ? policy.Delay : TimeSpan.FromSeconds(1)).Ticks;
+        long backoff = recent >= 30 ? MaxBackoff.Ticks : Math.Min(MaxBackoff.Ticks, step << recent);
+        return TimeSpan.FromTicks(Math.Max(backoff, policy.Delay.Ticks));
     }
 
     /// <summary>Replaces at most <see cref="UpdatePolicy.Parallelism"/> outdated slots at a time (0 = all at once).</summary>

@@ -41,7 +41,8 @@ public sealed record ContainerSpec(
     long MemoryBytes,
     IReadOnlyList<string> Command,
     IReadOnlyDictionary<string, string> Env,
-    IReadOnlyList<int> HostPorts);
+    IReadOnlyList<int> HostPorts,
+    Orca.Grains.Model.HealthCheck? Health = null);
 
 public enum PullStage { Started, Progress, Done, Failed }
 
@@ -52,7 +53,8 @@ public sealed record PullProgress([property: Id(0)] string Image, [property: Id(
     [property: Id(3)] long Total, [property: Id(4)] string Message);
 
 /// <summary>A container as its host lists it; <see cref="ExitCode"/> is set once it has exited.</summary>
-public sealed record ContainerInfo(string ContainerId, string TaskId, string Service, bool Running, int? ExitCode = null);
+/// <param name="Healthy">Its health check's verdict: true healthy, false unhealthy, null none yet (or no check).</param>
+public sealed record ContainerInfo(string ContainerId, string TaskId, string Service, bool Running, int? ExitCode = null, bool? Healthy = null);
 
 public enum DriverFailure { Unreachable, ImageNotFound, Failed }
 

@@ -14,7 +14,9 @@ public sealed record ServiceRequest(
     int[]? Ports, Dictionary<string, string>? Env, string[]? Command,
     string? UpdateFailureAction = null, string? UpdateMonitor = null, double? UpdateMaxFailureRatio = null,
     int? RollbackParallelism = null, string? RollbackDelay = null, string? RollbackOrder = null,
-    string? RollbackFailureAction = null, string? RollbackMonitor = null, double? RollbackMaxFailureRatio = null);
+    string? RollbackFailureAction = null, string? RollbackMonitor = null, double? RollbackMaxFailureRatio = null,
+    string? HealthCmd = null, string? HealthInterval = null, string? HealthTimeout = null, string? HealthStartPeriod = null, int? HealthRetries = null,
+    bool? NoHealthcheck = null);
 
 /// <summary>POST /v1/services/{name}/rollback: to the spec of this version (default: the one before the current).</summary>
 public sealed record RollbackRequest(int? Version);
@@ -53,10 +55,29 @@ public static class ApiRequests
             Rollback = r is { RollbackParallelism: null, RollbackDelay: null, RollbackOrder: null, RollbackFailureAction: null, RollbackMonitor: null, RollbackMaxFailureRatio: null }
                 ? s.Rollback
                 : Policy(s.RollbackPolicy, "rollback", r.RollbackParallelism, r.RollbackDelay, r.RollbackOrder, r.RollbackFailureAction, r.RollbackMonitor, r.RollbackMaxFailureRatio),
+            Health = Health(r, s.Health),
             HostPorts = r.Ports ?? s.HostPorts,
             Env = r.Env ?? s.Env,
             Command = r.Command ?? s.Command,
         };
+    }
+
+    /// <summary>The health check with the fields given changed: healthCmd is a shell command (Docker's CMD-SHELL);
+    /// noHealthcheck turns off the image's own check (NONE).</summary>
+    private static HealthCheck? Health(ServiceRequest r, HealthCheck? h)
+    {
+        if (r.NoHealthcheck == true)
+        {
+            if (r.HealthCmd is not null) throw new ArgumentException("noHealthcheck: conflicts with healthCmd");
+            return new HealthCheck(["NONE"], HealthCheck.DefaultInterval, HealthCheck.DefaultTimeout, TimeSpan.Zero, 3);
+        }
+        if (r is { HealthCmd: null, HealthInterval: null, HealthTimeout: null, HealthStartPeriod: null, HealthRetries: null }) return h;
+        if (r.HealthCmd is null && h is not { Checks: true }) throw new ArgumentException("healthCmd: required with the other health settings");
+        return new HealthCheck(r.HealthCmd is { } cmd ? ["CMD-SHELL", cmd] : h!.Test,
+            Duration(r.HealthInterval, "healthInterval") ?? h?.Interval ?? HealthCheck.DefaultInterval,
+            Duration(r.HealthTimeout, "healthTimeout") ?? h?.Timeout ?? HealthCheck.DefaultTimeout,
+            Duration(r.HealthStartPeriod, "healthStartPeriod") ?? h?.StartPeriod ?? TimeSpan.Zero,
+            r.HealthRetries ?? h?.Retries ?? 3);
     }
 
     /// <summary>An update or rollback policy with the fields given changed; field names as the JSON has them

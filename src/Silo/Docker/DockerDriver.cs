@@ -122,6 +122,10 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
             Labels = new Dictionary<string, string> { [ServiceLabel] = spec.Service, [TaskLabel] = spec.TaskId, [NodeLabel] = nodeId },
             Cmd = spec.Command.Count > 0 ? spec.Command.ToList() : null!, // null: the image's own command
             ExposedPorts = ports.ToDictionary(p => p, _ => new EmptyStruct()),
+            // Docker runs command checks itself (HEALTHCHECK) and reports each verdict as a health_status event.
+            Healthcheck = spec.Health is { } h
+                ? new HealthcheckConfig { Test = h.Test.ToList(), Interval = h.Interval, Timeout = h.Timeout, StartPeriod = h.StartPeriod, Retries = h.Retries }
+                : null!,
             HostConfig = new HostConfig
             {
                 NanoCPUs = spec.CpuMillis * 1_000_000,
@@ -163,8 +167,14 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
             if (c.State is "exited" or "dead")
                 exit = (int)((await DockerEndpoint.Call(Endpoint, $"inspect {c.ID}", () => Client.Containers.InspectContainerAsync(c.ID))).State?.ExitCode ?? 0);
             var labels = c.Labels ?? new Dictionary<string, string>();
+            bool? healthy = c.Status switch // "Up 5 seconds (healthy)"; API 1.41 has no health field in the list
+            {
+                { } status when status.EndsWith("(healthy)", StringComparison.Ordinal) => true,
+                { } status when status.EndsWith("(unhealthy)", StringComparison.Ordinal) => false,
+                _ => null,
+            };
             result.Add(new ContainerInfo(c.ID, labels.TryGetValue(TaskLabel, out var t) ? t : "", labels.TryGetValue(ServiceLabel, out var s) ? s : "",
-                c.State == "running", exit));
+                c.State == "running", exit, healthy));
         }
         return result;
     }

@@ -30,7 +30,7 @@ public sealed class DockerEventWatcher(string nodeId, DockerDriver driver, IGrai
                 var filters = new Dictionary<string, IDictionary<string, bool>>
                 {
                     ["type"] = new Dictionary<string, bool> { ["container"] = true },
-                    ["event"] = new Dictionary<string, bool> { ["die"] = true, ["oom"] = true },
+                    ["event"] = new Dictionary<string, bool> { ["die"] = true, ["oom"] = true, ["health_status"] = true },
                     ["label"] = new Dictionary<string, bool> { [$"{DockerDriver.NodeLabel}={nodeId}"] = true },
                 };
                 // Reported in order on the stream's own thread; the grain calls are one-way, so nothing waits here.
@@ -47,6 +47,9 @@ public sealed class DockerEventWatcher(string nodeId, DockerDriver driver, IGrai
                     }
                     else if (e.Action == "oom")
                         _ = grains.GetGrain<INodeGrain>(nodeId).ContainerEventAsync(new ContainerEvent(id, task, ContainerEventKind.OutOfMemory, 137));
+                    else if (e.Action is "health_status: healthy" or "health_status: unhealthy")
+                        _ = grains.GetGrain<INodeGrain>(nodeId).ContainerEventAsync(new ContainerEvent(id, task,
+                            e.Action.EndsWith(": healthy", StringComparison.Ordinal) ? ContainerEventKind.Healthy : ContainerEventKind.Unhealthy, 0));
                 }), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -86,6 +86,7 @@ public sealed class SimHost : IContainerDriver
             var container = new SimContainer(id, spec.TaskId, spec.Service, spec.Image);
             _containers.Add(id, container);
             ScheduleExit(container);
+            if (spec.Health is { } check) ScheduleHealth(container, check);
             if (Partitioned) { tcs.SetException(UnreachableError()); return; } // started, but the answer is lost
             tcs.SetResult(id);
         }, null);
@@ -94,8 +95,8 @@ public sealed class SimHost : IContainerDriver
 
     private void ScheduleExit(SimContainer container)
     {
-        if (_cluster.FailureModelOf(container.Service, container.Image) is not { } model) return;
-        long after = _random.Exponential(model.MeanTimeToExit.Ticks);
+        if (_cluster.FailureModelOf(container.Service, container.Image) is not { MeanTimeToExit: { } mean } model) return;
+        long after = _random.Exponential(mean.Ticks);
         int incarnation = _incarnation;
         _loop.ScheduleAfter(after, _ =>
         {
@@ -105,6 +106,36 @@ public sealed class SimHost : IContainerDriver
             if (Partitioned) return; // the event stream is cut; the node grain finds out when it lists containers
             _cluster.Runtime.GetGrain<INodeGrain>(NodeId)
                 .ContainerEventAsync(new ContainerEvent(container.Id, container.TaskId, ContainerEventKind.Died, model.ExitCode));
+        }, null);
+    }
+
+    /// <summary>The check's verdicts as Docker gives them: healthy at the first pass, unhealthy after <c>Retries</c>
+    /// failures in a row once the check starts failing (never before the start period ends).</summary>
+    private void ScheduleHealth(SimContainer container, Orca.Grains.Model.HealthCheck check)
+    {
+        var model = _cluster.FailureModelOf(container.Service, container.Image);
+        var interval = check.Interval;
+        var failsFrom = model?.UnhealthyAfter;
+        var healthy = model?.HealthyAfter ?? interval;
+        if (failsFrom is null || failsFrom > healthy) Verdict(container, healthy, true);
+        if (failsFrom is { } from)
+        {
+            var unhealthy = from + interval * check.Retries;
+            if (unhealthy < check.StartPeriod) unhealthy = check.StartPeriod + interval * check.Retries;
+            Verdict(container, unhealthy, false);
+        }
+    }
+
+    private void Verdict(SimContainer container, TimeSpan after, bool healthy)
+    {
+        int incarnation = _incarnation;
+        _loop.ScheduleAfter(after.Ticks, _ =>
+        {
+            if (_incarnation != incarnation || !container.Running || container.Healthy == healthy) return;
+            container.Healthy = healthy;
+            if (Partitioned) return; // the node grain finds out when it lists containers
+            _cluster.Runtime.GetGrain<INodeGrain>(NodeId).ContainerEventAsync(new ContainerEvent(container.Id, container.TaskId,
+                healthy ? ContainerEventKind.Healthy : ContainerEventKind.Unhealthy, 0));
         }, null);
     }
 
@@ -140,7 +171,7 @@ public sealed class SimHost : IContainerDriver
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync() =>
         Complete<IReadOnlyList<ContainerInfo>>(_options.ApiLatencyMin, _options.ApiLatencyMax, static host =>
             host._containers.Values.OrderBy(c => c.Id, StringComparer.Ordinal)
-                .Select(c => new ContainerInfo(c.Id, c.TaskId, c.Service, c.Running, c.ExitCode)).ToList());
+                .Select(c => new ContainerInfo(c.Id, c.TaskId, c.Service, c.Running, c.ExitCode, c.Healthy)).ToList());
 
     /// <summary>Ground truth for checks: tasks with a running container on this host.</summary>
     public IEnumerable<string> RunningTasks() => _containers.Values.Where(c => c.Running).Select(c => c.TaskId);
@@ -174,6 +205,7 @@ public sealed class SimHost : IContainerDriver
     private sealed class SimContainer(string id, string taskId, string service, string image)
     {
         public string Image { get; } = image;
+        public bool? Healthy { get; set; }
         public string Id { get; } = id;
         public string TaskId { get; } = taskId;
         public string Service { get; } = service;

@@ -23,5 +23,8 @@ public sealed record SimHostOptions
     public TimeSpan StopDelayMax { get; init; } = TimeSpan.FromMilliseconds(500);
 }
 
-/// <summary>How containers of one service fail in a scenario: exit after an exponential time with this mean.</summary>
-public sealed record ContainerFailureModel(TimeSpan MeanTimeToExit, int ExitCode);
+/// <summary>How containers of one image of a service fail in a scenario: exit after an exponential time with this
+/// mean (<see cref="MeanTimeToExit"/> null: they do not exit); and, for a service with a health check, when its check
+/// first passes (<see cref="HealthyAfter"/>; default: one interval after the start) and when it starts failing for
+/// good (<see cref="UnhealthyAfter"/>; then unhealthy after the check's retries, as Docker counts them).</summary>
+public sealed record ContainerFailureModel(TimeSpan? MeanTimeToExit, int ExitCode, TimeSpan? HealthyAfter = null, TimeSpan? UnhealthyAfter = null);

@@ -1,6 +1,6 @@
 namespace Orca.Simulator.Properties;
 
-/// <summary>The ten invariants Orca is property-tested against, by name.</summary>
+/// <summary>The invariants Orca is property-tested against, by name.</summary>
 public static class PropertyCatalog
 {
     /// <summary>Placement cases are replayed in the simulator with services created once down nodes are declared down.</summary>
@@ -35,6 +35,11 @@ public static class PropertyCatalog
         Reconciliation(8, "no-duplicates", "no slot ever has two running tasks or two running containers", ReconciliationProperties.NoDuplicates),
         Reconciliation(9, "nothing-on-down-nodes", "nothing counted on a down node; a recovered node resurrects nothing; nothing lost unnoticed", ReconciliationProperties.NothingOnDownNodes),
         Reconciliation(10, "nothing-lost", "every service's desired state survives the fault schedule", ReconciliationProperties.NothingLost),
+        new CheckProperty
+        {
+            Number = 11, Name = "update-rolls-back", Description = "an update to a crashing version with failure action rollback ends on the previous spec, every replica running, rolled back once",
+            Generator = CaseGenerators.Reconciliation(), Check = DeploymentProperties.RollsBack, ToScenario = DeploymentProperties.ToScenario, RunsSimulator = true,
+        }.Judging(c => DeploymentProperties.Judged(c).Count > 0),
     ];
 
     private static CheckProperty Judging(this CheckProperty p, Func<CheckCase, bool> judges) => new()

@@ -11,7 +11,8 @@ internal static class ServiceRows
         "image", "replicas", "cpu", "memory", "constraint", "spread", "max-per-node", "strategy", "restart", "restart-delay",
         "restart-max-attempts", "restart-window", "update-parallelism", "update-delay", "update-order", "update-failure-action", "update-monitor",
         "update-max-failure-ratio", "rollback-parallelism", "rollback-delay", "rollback-order", "rollback-failure-action", "rollback-monitor",
-        "rollback-max-failure-ratio", "port", "fail-after", "exit-code",
+        "rollback-max-failure-ratio", "health-cmd", "health-interval", "health-timeout", "health-start-period", "health-retries", "no-healthcheck",
+        "port", "fail-after", "exit-code", "healthy-after", "unhealthy-after",
     ];
 
     public static void Create(RawRow row, ParseState state)
@@ -59,7 +60,7 @@ internal static class ServiceRows
         var (spec, failure) = Read(p, row.Context, current, null);
         if (!Validate(spec, row.Context)) return;
         state.Services[row.Target] = spec;
-        state.Steps.Add(new UpdateServiceStep(row.Line, row.At, spec, p.Has("fail-after") ? failure : null));
+        state.Steps.Add(new UpdateServiceStep(row.Line, row.At, spec, p.Has("fail-after") || p.Has("healthy-after") || p.Has("unhealthy-after") ? failure : null));
     }
 
     public static void Scale(RawRow row, ParseState state)
@@ -139,8 +140,21 @@ internal static class ServiceRows
         var update = Policy(p, "update", s.Update);
         var rollback = new[] { "parallelism", "delay", "order", "failure-action", "monitor", "max-failure-ratio" }.Any(k => p.Has("rollback-" + k))
             ? Policy(p, "rollback", s.RollbackPolicy) : s.Rollback;
+        var healthCmd = p.String("health-cmd");
+        HealthCheck? health = s.Health;
+        if (p.Has("no-healthcheck")) health = new HealthCheck(["NONE"], HealthCheck.DefaultInterval, HealthCheck.DefaultTimeout, TimeSpan.Zero, 3);
+        else if (healthCmd is not null || new[] { "interval", "timeout", "start-period", "retries" }.Any(k => p.Has("health-" + k)))
+        {
+            if (healthCmd is null && s.Health is not { Checks: true }) ctx.ParamError("health-cmd is required with the other health-* keys");
+            health = new HealthCheck(healthCmd is not null ? ["CMD-SHELL", healthCmd] : s.Health?.Test ?? ["NONE"],
+                p.Duration("health-interval") ?? s.Health?.Interval ?? HealthCheck.DefaultInterval,
+                p.Duration("health-timeout") ?? s.Health?.Timeout ?? HealthCheck.DefaultTimeout,
+                p.Duration("health-start-period") ?? s.Health?.StartPeriod ?? TimeSpan.Zero,
+                p.Int("health-retries", 1, 1000) ?? s.Health?.Retries ?? 3);
+        }
         var spec = s with
         {
+            Health = health,
             Image = p.String("image") ?? s.Image,
             Replicas = p.Int("replicas", 0, ServiceSpecValidator.MaxReplicas) ?? s.Replicas,
             Resources = new Resources(p.Cpu("cpu") ?? s.Resources.CpuMillis, p.Bytes("memory") ?? s.Resources.MemoryBytes),
@@ -152,8 +166,14 @@ internal static class ServiceRows
         };
         var failAfter = p.Duration("fail-after");
         int exitCode = p.Int("exit-code", 0, 255) ?? 1;
-        if (failAfter is { } mean) failure = mean > TimeSpan.Zero ? new ContainerFailureModel(mean, exitCode) : null;
-        else if (p.Has("exit-code")) ctx.ParamError("exit-code needs fail-after (the mean time until containers exit)");
+        var healthyAfter = p.Duration("healthy-after");
+        var unhealthyAfter = p.Duration("unhealthy-after");
+        if (p.Has("exit-code") && failAfter is null) ctx.ParamError("exit-code needs fail-after (the mean time until containers exit)");
+        if (failAfter is not null || healthyAfter is not null || unhealthyAfter is not null)
+            failure = failAfter <= TimeSpan.Zero && healthyAfter is null && unhealthyAfter is null ? null
+                : new ContainerFailureModel(failAfter > TimeSpan.Zero ? failAfter : null, exitCode, healthyAfter, unhealthyAfter);
+        if ((healthyAfter is not null || unhealthyAfter is not null) && spec.Health is not { Checks: true })
+            ctx.ParamError("healthy-after and unhealthy-after need a health check (health-cmd=…)");
         p.RejectUnknown(extraKeys is null ? SpecKeys : [.. SpecKeys, .. extraKeys]);
         return (spec, failure);
     }
