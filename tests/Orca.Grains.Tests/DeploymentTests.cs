@@ -136,3 +136,21 @@ public class RestartBackoffTests
     public void AZeroDelayBacksOffFromOneSecond() =>
         Assert.Equal(TimeSpan.FromSeconds(4), Reconciler.Backoff(Policy with { Delay = TimeSpan.Zero }, Slot(5, 10), T0));
 }
+
+/// <summary>SwarmKit's avoidance of a node where a service's tasks keep failing (5 failures within 5 minutes).</summary>
+public class NodeAvoidanceTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void FiveRecentFailuresOfAServiceOnANodeAvoidItForThatServiceOnly()
+    {
+        var avoidance = new Orca.Grains.Grains.NodeAvoidance();
+        for (int i = 0; i < 4; i++) avoidance.Failed("web", "n1", T0.AddSeconds(i * 10));
+        Assert.Null(avoidance.Avoided("web", T0.AddSeconds(40)));
+        avoidance.Failed("web", "n1", T0.AddSeconds(40));
+        Assert.Equal(["n1"], avoidance.Avoided("web", T0.AddSeconds(41))!);
+        Assert.Null(avoidance.Avoided("db", T0.AddSeconds(41)));
+        Assert.Null(avoidance.Avoided("web", T0.AddMinutes(5).AddSeconds(1))); // the first failure left the window
+    }
+}

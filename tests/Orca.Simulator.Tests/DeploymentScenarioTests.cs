@@ -77,3 +77,28 @@ public class HealthScenarioTests
         AssertPassed(r);
     }
 }
+
+/// <summary>A crash-looping replica moves: after five failures on one node within five minutes the scheduler
+/// places the service's next task elsewhere (SwarmKit's avoidance), while the restart back-off slows the loop.</summary>
+public class CrashLoopScenarioTests
+{
+    [Fact]
+    public void ACrashLoopingReplicaMovesToAnotherNodeAndBacksOff()
+    {
+        var dir = TempDir();
+        var r = Run("""
+            0s,add-nodes,n,count=2 cpu=4 memory=8Gi
+            1s,create-service,loop,image=loop:1 replicas=1 restart-delay=1s fail-after=2s
+            10m,end,,
+            """, outDir: dir);
+        Assert.Empty(r.Violations);
+        var running = File.ReadLines(Path.Combine(dir, "events.csv")).Skip(1).Select(l => l.Split(','))
+            .Where(f => f[1] == "task" && f[5] == "running").Select(f => (At: double.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), Node: f[4])).ToList();
+        Assert.Equal(["n0001", "n0002"], running.Select(x => x.Node).Distinct().Order());
+        var firstMove = running.FindIndex(x => x.Node != running[0].Node);
+        Assert.InRange(firstMove, 5, 6); // five failures on the first node, then the next task goes elsewhere
+        var gaps = running.Zip(running.Skip(1), (a, b) => b.At - a.At).ToList();
+        Assert.True(gaps.Count < 40, $"{gaps.Count + 1} starts in 10 minutes: the back-off should slow the loop");
+        Assert.True(gaps[^1] > 30, $"the last restarts come minutes apart, not {gaps[^1]:0.#}s");
+    }
+}

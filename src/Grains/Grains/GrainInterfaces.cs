@@ -142,6 +142,9 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay] Task EnqueueAsync(TaskRequest task);
     [OneWay] Task CancelAsync(string taskId);
     [OneWay] Task ReleaseAsync(string taskId);
+
+    /// <summary>The task failed on its node (released too): counted towards avoiding that node for its service.</summary>
+    [OneWay] Task TaskFailedAsync(string taskId);
     [OneWay] Task NodeChangedAsync(NodeInfo node);
     Task<SchedulerStats> GetStatsAsync();
 }

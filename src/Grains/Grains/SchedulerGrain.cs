@@ -29,6 +29,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
     private long _reportedPending;
     private readonly GrainAlarm _tick;
     private long _placed, _batches;
+    private readonly NodeAvoidance _avoidance = new();
 
     public SchedulerGrain(IGrainContext context, IGrainRuntime runtime, TimeProvider time, IEventSink events, OrcaOptions options,
         FilterSet filters, OrcaMetrics metrics) : base(context, runtime)
@@ -87,6 +88,12 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         return Task.CompletedTask;
     }
 
+    public Task TaskFailedAsync(string taskId)
+    {
+        if (_cluster.AssignmentOf(taskId) is { } a) _avoidance.Failed(a.Service, a.Node.Spec.Id, Now);
+        return ReleaseAsync(taskId);
+    }
+
     public Task ReleaseAsync(string taskId)
     {
         if (_cluster.Release(taskId) && _pending.Count > 0) _tick.RequestWithin(RetryDelay);
@@ -109,8 +116,22 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         _batches++;
         var batch = _pending.ToArray();
         _pending.Clear();
-        var result = Placement.Place(_cluster, batch, t => RulesOf(t)!, _filters.Disabled);
+        _avoidance.Prune(Now);
+        var avoided = batch.Select(t => t.Service).Distinct().Select(s => (Service: s, Nodes: _avoidance.Avoided(s, Now)))
+            .Where(a => a.Nodes is not null).ToDictionary(a => a.Service, a => a.Nodes!, StringComparer.Ordinal);
+        var result = Placement.Place(_cluster, batch, t => avoided.TryGetValue(t.Service, out var nodes) ? NodeAvoidance.Avoiding(RulesOf(t)!, nodes) : RulesOf(t)!,
+            _filters.Disabled);
         result.ApplyTo(_cluster);
+        var retry = result.Unplaced.Where(g => avoided.ContainsKey(g.Service)).SelectMany(g => g.Tasks).ToList();
+        if (retry.Count > 0)
+        {
+            // Avoiding is a preference: what found no other node may go to an avoided one.
+            var second = Placement.Place(_cluster, retry, t => RulesOf(t)!, _filters.Disabled);
+            second.ApplyTo(_cluster);
+            result.Placed.AddRange(second.Placed);
+            result.Unplaced.RemoveAll(g => avoided.ContainsKey(g.Service));
+            result.Unplaced.AddRange(second.Unplaced);
+        }
         _placed += result.Placed.Count;
         _metrics.TasksPlaced.Add(result.Placed.Count);
         var stillPending = new HashSet<string>(StringComparer.Ordinal);

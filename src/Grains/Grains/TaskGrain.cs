@@ -139,7 +139,8 @@ public sealed class TaskGrain : Grain, ITaskGrain
         if (to == TaskState.Pending) S.PendingSince = Now;
         if (to == TaskState.Running && S.PendingSince is { } since)
             _metrics.SchedulingLatency.Record((Now - since).TotalSeconds, new KeyValuePair<string, object?>("service", S.Spec!.Service));
-        if (to.IsTerminal() && heldNode) await Scheduler.ReleaseAsync(_key);
+        if (to == TaskState.Failed && heldNode) await Scheduler.TaskFailedAsync(_key);
+        else if (to.IsTerminal() && heldNode) await Scheduler.ReleaseAsync(_key);
         await PublishAsync(message);
     }
 
