@@ -1,4 +1,5 @@
 using static Orca.Simulator.Tests.SimulationHarness;
+using static Orca.Simulator.Tests.EventsCsv;
 
 namespace Orca.Simulator.Tests;
 
@@ -92,8 +93,7 @@ public class CrashLoopScenarioTests
             10m,end,,
             """, outDir: dir);
         Assert.Empty(r.Violations);
-        var running = File.ReadLines(Path.Combine(dir, "events.csv")).Skip(1).Select(l => l.Split(','))
-            .Where(f => f[1] == "task" && f[5] == "running").Select(f => (At: double.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), Node: f[4])).ToList();
+        var running = RunningTasks(dir).Select(t => (t.At, t.Node)).ToList();
         Assert.Equal(["n0001", "n0002"], running.Select(x => x.Node).Distinct().Order());
         var firstMove = running.FindIndex(x => x.Node != running[0].Node);
         Assert.InRange(firstMove, 5, 6); // five failures on the first node, then the next task goes elsewhere
@@ -101,4 +101,35 @@ public class CrashLoopScenarioTests
         Assert.True(gaps.Count < 40, $"{gaps.Count + 1} starts in 10 minutes: the back-off should slow the loop");
         Assert.True(gaps[^1] > 30, $"the last restarts come minutes apart, not {gaps[^1]:0.#}s");
     }
+}
+
+/// <summary>The next batch of an update starts only once the previous batch's tasks have run for the monitor period.</summary>
+public class UpdateBatchScenarioTests
+{
+    [Fact]
+    public void BatchesWaitForTheMonitorPeriodOfTheOneBefore()
+    {
+        var dir = TempDir();
+        var r = Run("""
+            0s,add-nodes,n,count=6 cpu=4 memory=8Gi
+            1s,create-service,web,image=web:1 replicas=6 update-parallelism=2 update-monitor=20s
+            1m,update-service,web,image=web:2
+            3m,expect,web,running=6 deployment=completed version=2
+            4m,end,,
+            """, outDir: dir);
+        AssertPassed(r);
+        var starts = RunningTasks(dir).Where(t => t.Task.EndsWith(".1", StringComparison.Ordinal)).Select(t => t.At).Order().ToList();
+        Assert.Equal(6, starts.Count);
+        for (int i = 2; i < 6; i += 2)
+            Assert.True(starts[i] - starts[i - 1] >= 20, $"batch {i / 2 + 1} began {starts[i] - starts[i - 1]:0.#}s after the one before it was running");
+    }
+}
+
+internal static class EventsCsv
+{
+    /// <summary>Each time a task started running, from a results folder's events.csv: (time, task, node).</summary>
+    public static List<(double At, string Task, string Node)> RunningTasks(string dir) =>
+        File.ReadLines(Path.Combine(dir, "events.csv")).Skip(1).Select(l => l.Split(','))
+            .Where(f => f[1] == "task" && f[5] == "running")
+            .Select(f => (double.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), f[2], f[4])).ToList();
 }

@@ -80,13 +80,27 @@ public sealed partial class ServiceGrain
         if (d.State != state) Publish(d);
     }
 
-    /// <summary>After a reconcile pass: promotes proved tasks and completes the deployment; returns when to look again.</summary>
+    /// <summary>Whether a running task must still prove itself for the current deployment's monitor period before
+    /// its slot counts as updated (and frees the update's parallelism).</summary>
+    private bool Proving(TaskInfo task) =>
+        CurrentDeployment is { Active: true } d && d.IsTarget(task.SpecVersion) && !d.HealthySlots.Contains(task.Slot) && PolicyOf(d).MonitorPeriod > TimeSpan.Zero;
+
+    /// <summary>After a reconcile pass: promotes proved tasks and completes the deployment; returns when to look again.
+    /// Slots whose new task proved itself leave the update's flight, so the next batch may start.</summary>
     private DateTimeOffset? TickDeployment(bool rollingDone)
     {
         if (CurrentDeployment is not { } d) return null;
         var state = d.State;
         var current = S.Slots.Values.Select(s => s.Current).OfType<TaskInfo>().ToList();
         var next = DeploymentTracker.Tick(d, PolicyOf(d), S.Spec!.Replicas, rollingDone, current, Now);
+        bool freed = false;
+        foreach (var slot in S.Slots.Values)
+            if (slot.Updating && slot.Current is { State: TaskState.Running } t && !Proving(t))
+            {
+                UpdateSlotDone(slot);
+                freed = true;
+            }
+        if (freed) _reconcile.RequestWithin(TimeSpan.Zero);
         if (d.State != state) Publish(d);
         return next;
     }

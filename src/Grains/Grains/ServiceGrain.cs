@@ -184,7 +184,9 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
         {
             _replicas.Step(slot.Current, task);
             slot.Current = task;
-            if (slot.Updating && (task.State == TaskState.Running || task.State.IsTerminal())) UpdateSlotDone(slot);
+            // An updated slot stays in flight until its new task has proved itself for the monitor period (as
+            // Kubernetes' minReadySeconds): the next batch does not start on tasks that may still crash.
+            if (slot.Updating && (task.State.IsTerminal() || task.State == TaskState.Running && !Proving(task))) UpdateSlotDone(slot);
             await WatchAsync(task);
         }
         else slot.Previous = task;
