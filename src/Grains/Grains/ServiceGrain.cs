@@ -190,8 +190,12 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
             await WatchAsync(task);
         }
         else slot.Previous = task;
-        bool needsReconcile = task.State.IsTerminal() || S.UpdateInProgress || slot.Previous is not null || CurrentDeployment is not null;
+        bool needsReconcile = task.State.IsTerminal() || S.UpdateInProgress || slot.Previous is not null;
         if (needsReconcile) _reconcile.RequestWithin(_options.ReconcileDebounce);
+        // A new task of the deployment proves itself after the monitor period: look again then (the alarm keeps the
+        // earliest request, so a service's many reports make one pass, not one each).
+        else if (isCurrent && task.State == TaskState.Running && CurrentDeployment is { Active: true } d && d.IsTarget(task.SpecVersion))
+            _reconcile.RequestWithin(PolicyOf(d).MonitorPeriod);
         await _state.WriteStateAsync();
     }
 
@@ -222,14 +226,14 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
         var result = Reconciler.Compute(spec, S.Version, slots, S.NextUpdateAt, Now, PolicyOf(deployment), deployment?.Paused == true,
             deployment?.SameAsTarget ?? SameAsCurrent());
         foreach (var action in result.Actions) await ApplyAsync(spec, action);
-        var watchUntil = TickDeployment(rollingDone: !result.UpdateInProgress);
+        var (watchUntil, deploymentChanged) = TickDeployment(rollingDone: !result.UpdateInProgress);
         if (result.UpdateInProgress != S.UpdateInProgress)
         {
             S.UpdateInProgress = result.UpdateInProgress;
             _events.Publish(new ServiceEvent(Now, spec, S.Version, S.UpdateInProgress ? ServiceChange.UpdateStarted : ServiceChange.UpdateCompleted));
         }
         _metrics.ReconcilePasses.Add(1, new KeyValuePair<string, object?>("service", _key));
-        if (result.Actions.Count > 0 || result.WakeAt is not null || deployment is not null) await _state.WriteStateAsync();
+        if (result.Actions.Count > 0 || result.WakeAt is not null || deploymentChanged) await _state.WriteStateAsync();
         if (result.Actions.Count > 0) CountReplicas();
         var wakeAt = result.WakeAt is { } w && (watchUntil is null || w < watchUntil) ? w : watchUntil;
         if (wakeAt is { } wake) _reconcile.RequestWithin(wake - Now);
