@@ -59,49 +59,37 @@ public static class DeploymentCommands
     /// <summary>Follows the deployment the command started (the service's newest) until it ends, printing each change.
     /// 0: completed (a rollback asked for completes too); 1: paused, rolled back by the failure action, or
     /// superseded; 124: <paramref name="timeoutText"/> passed.</summary>
-    public static async Task<int> WaitAsync(ApiClient api, string service, JsonNode? started, string? timeoutText)
+    public static Task<int> WaitAsync(ApiClient api, string service, JsonNode? started, string? timeoutText)
     {
-        TimeSpan? timeout = null;
-        if (timeoutText is not null)
-        {
-            if (!Orca.Grains.Model.QuantityFormat.TryParseDuration(timeoutText, out var t)) return ExitCodes.Refuse($"--timeout {timeoutText}: expected a duration such as 5m");
-            timeout = t;
-        }
         int? id = started?["deployment"]?["id"]?.GetValue<int>();
-        var clock = Stopwatch.StartNew();
-        string last = "";
-        while (true)
+        return FollowAsync(api, service, timeoutText, s =>
         {
-            var s = await api.GetAsync($"v1/services/{Uri.EscapeDataString(service)}");
-            var d = s?["deployment"];
-            if (d is null || id is not null && d["id"]!.GetValue<int>() != id)
-            {
-                Console.WriteLine($"{service}: the deployment was superseded");
-                return ExitCodes.Failed;
-            }
-            var line = $"{service}: {State(d)}, {S(d["updated"])}/{S(d["slots"])} updated, {S(d["healthy"])} healthy, {S(d["failed"])} failed";
-            if (line != last) Console.WriteLine(line);
-            last = line;
+            var d = s["deployment"];
+            if (d is null || id is not null && d["id"]!.GetValue<int>() != id) return ("", ExitCodes.Failed, "the deployment was superseded");
             var state = State(d);
+            var line = $"{state}, {S(d["updated"])}/{S(d["slots"])} updated, {S(d["healthy"])} healthy, {S(d["failed"])} failed";
             bool rolledBack = d["rolledBackVersion"] is not null;
-            if (state == "completed" || state == "rollback_completed" && !rolledBack) return ExitCodes.Ok;
-            if (state is "paused" or "rollback_paused" or "rollback_completed")
-            {
-                Console.WriteLine($"{service}: {S(d["message"])}");
-                return ExitCodes.Failed;
-            }
-            if (timeout is { } limit && clock.Elapsed >= limit)
-            {
-                Console.WriteLine($"{service}: not done after {timeoutText} ({state})");
-                return TimedOut;
-            }
-            await Task.Delay(500);
-        }
+            if (state == "completed" || state == "rollback_completed" && !rolledBack) return (line, ExitCodes.Ok, null);
+            if (state is "paused" or "rollback_paused" or "rollback_completed") return (line, ExitCodes.Failed, S(d["message"]));
+            return (line, null, state);
+        });
     }
 
     /// <summary>For a scale (not a deployment): waits until exactly <paramref name="replicas"/> tasks run and none is
-    /// pending. 0 when so; 124 after the timeout (the pending reason, if any, is printed).</summary>
-    public static async Task<int> WaitForReplicasAsync(ApiClient api, string service, int replicas, string? timeoutText)
+    /// pending. 0 when so; 124 after the timeout.</summary>
+    public static Task<int> WaitForReplicasAsync(ApiClient api, string service, int replicas, string? timeoutText) =>
+        FollowAsync(api, service, timeoutText, s =>
+        {
+            int running = s["running"]!.GetValue<int>(), pending = s["pending"]!.GetValue<int>();
+            var line = $"{running}/{replicas} running, {pending} pending";
+            return (line, running == replicas && pending == 0 ? ExitCodes.Ok : null, line);
+        });
+
+    /// <summary>Reads the service every half second and prints each new line <paramref name="judge"/> makes of it,
+    /// until the judge gives an exit code (with a note to print, if any) or the timeout passes (124, with the note
+    /// of the last look).</summary>
+    private static async Task<int> FollowAsync(ApiClient api, string service, string? timeoutText,
+        Func<JsonNode, (string Line, int? Exit, string? Note)> judge)
     {
         TimeSpan? timeout = null;
         if (timeoutText is not null)
@@ -113,15 +101,17 @@ public static class DeploymentCommands
         string last = "";
         while (true)
         {
-            var s = await api.GetAsync($"v1/services/{Uri.EscapeDataString(service)}");
-            int running = s!["running"]!.GetValue<int>(), pending = s["pending"]!.GetValue<int>();
-            var line = $"{service}: {running}/{replicas} running, {pending} pending";
-            if (line != last) Console.WriteLine(line);
+            var (line, exit, note) = judge((await api.GetAsync($"v1/services/{Uri.EscapeDataString(service)}"))!);
+            if (line.Length > 0 && line != last) Console.WriteLine($"{service}: {line}");
             last = line;
-            if (running == replicas && pending == 0) return ExitCodes.Ok;
+            if (exit is { } code)
+            {
+                if (note is not null) Console.WriteLine($"{service}: {note}");
+                return code;
+            }
             if (timeout is { } limit && clock.Elapsed >= limit)
             {
-                Console.WriteLine($"{service}: not at {replicas} after {timeoutText}");
+                Console.WriteLine($"{service}: not done after {timeoutText} ({note})");
                 return TimedOut;
             }
             await Task.Delay(500);

@@ -64,8 +64,7 @@ public static class PlotCommand
             var dir = output?.FullName ?? results.Directory;
             Directory.CreateDirectory(dir);
             foreach (var (name, figure) in figures) written.AddRange(PlotSet.Write(figure, dir, name, png));
-            if (only is null && at is null && output is null) written.Add(Path.Combine(dir, "report.html"));
-            if (only is null && at is null && output is null) File.WriteAllText(written[^1], ReportPage.Render(results, figures.Select(f => (f.Name + ".svg", f.Figure.Title)).ToList()));
+            if (only is null && at is null && output is null) written.Add(PlotSet.WriteReport(results, figures, dir));
         }
         return Finish(written);
     }

@@ -13,25 +13,27 @@ public sealed class NodeAvoidance
     public const int MaxFailures = 5;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
-    private readonly Dictionary<(string Service, string Node), Queue<DateTimeOffset>> _failures = new();
+    /// <summary>Per service, per node: the last <see cref="MaxFailures"/> failure times.</summary>
+    private readonly Dictionary<string, Dictionary<string, Queue<DateTimeOffset>>> _failures = new(StringComparer.Ordinal);
+
+    /// <summary>No failure is remembered: the scheduler's common case, which then does no work here at all.</summary>
+    public bool IsEmpty => _failures.Count == 0;
 
     public void Failed(string service, string node, DateTimeOffset at)
     {
-        if (!_failures.TryGetValue((service, node), out var times)) _failures[(service, node)] = times = new Queue<DateTimeOffset>();
+        if (!_failures.TryGetValue(service, out var nodes)) _failures[service] = nodes = new(StringComparer.Ordinal);
+        if (!nodes.TryGetValue(node, out var times)) nodes[node] = times = new Queue<DateTimeOffset>();
         times.Enqueue(at);
         while (times.Count > MaxFailures) times.Dequeue();
     }
 
-    /// <summary>The nodes to avoid for a service now (none for most services: the common case allocates nothing).</summary>
+    /// <summary>The nodes to avoid for a service now, in id order; null when none.</summary>
     public List<string>? Avoided(string service, DateTimeOffset now)
     {
+        if (!_failures.TryGetValue(service, out var nodes)) return null;
         List<string>? avoided = null;
-        foreach (var ((s, node), times) in _failures)
-        {
-            if (s != service) continue;
-            int recent = times.Count(t => t > now - Window);
-            if (recent >= MaxFailures) (avoided ??= []).Add(node);
-        }
+        foreach (var (node, times) in nodes)
+            if (times.Count(t => t > now - Window) >= MaxFailures) (avoided ??= []).Add(node);
         avoided?.Sort(StringComparer.Ordinal);
         return avoided;
     }
@@ -46,6 +48,10 @@ public sealed class NodeAvoidance
     /// <summary>Forgets failures older than the window.</summary>
     public void Prune(DateTimeOffset now)
     {
-        foreach (var key in _failures.Where(kv => kv.Value.All(t => t <= now - Window)).Select(kv => kv.Key).ToList()) _failures.Remove(key);
+        foreach (var (service, nodes) in _failures.ToList())
+        {
+            foreach (var node in nodes.Where(kv => kv.Value.All(t => t <= now - Window)).Select(kv => kv.Key).ToList()) nodes.Remove(node);
+            if (nodes.Count == 0) _failures.Remove(service);
+        }
     }
 }

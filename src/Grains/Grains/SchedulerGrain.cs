@@ -116,9 +116,13 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         _batches++;
         var batch = _pending.ToArray();
         _pending.Clear();
-        _avoidance.Prune(Now);
-        var avoided = batch.Select(t => t.Service).Distinct().Select(s => (Service: s, Nodes: _avoidance.Avoided(s, Now)))
-            .Where(a => a.Nodes is not null).ToDictionary(a => a.Service, a => a.Nodes!, StringComparer.Ordinal);
+        var avoided = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (!_avoidance.IsEmpty)
+        {
+            _avoidance.Prune(Now);
+            foreach (var service in batch.Select(t => t.Service).Distinct())
+                if (_avoidance.Avoided(service, Now) is { } nodes) avoided[service] = nodes;
+        }
         var result = Placement.Place(_cluster, batch, t => avoided.TryGetValue(t.Service, out var nodes) ? NodeAvoidance.Avoiding(RulesOf(t)!, nodes) : RulesOf(t)!,
             _filters.Disabled);
         result.ApplyTo(_cluster);

@@ -88,6 +88,9 @@ public sealed partial class ServiceGrain
     private bool Proving(TaskInfo task) =>
         CurrentDeployment is { Active: true } d && d.IsTarget(task.SpecVersion) && !d.HealthySlots.Contains(task.Slot) && PolicyOf(d).MonitorPeriod > TimeSpan.Zero;
 
+    /// <summary>The slot's new task runs and has nothing left to prove: the slot may leave the update's flight.</summary>
+    private bool Proved(SlotState slot) => slot.Current is { State: TaskState.Running } t && !Proving(t);
+
     /// <summary>After a reconcile pass: promotes proved tasks and completes the deployment; returns when to look again.
     /// Slots whose new task proved itself leave the update's flight, so the next batch may start.</summary>
     private (DateTimeOffset? Next, bool Changed) TickDeployment(bool rollingDone)
@@ -99,7 +102,7 @@ public sealed partial class ServiceGrain
         var next = DeploymentTracker.Tick(d, PolicyOf(d), S.Spec!.Replicas, rollingDone, current, Now);
         bool freed = false;
         foreach (var slot in S.Slots.Values)
-            if (slot.Updating && slot.Current is { State: TaskState.Running } t && !Proving(t))
+            if (slot.Updating && Proved(slot))
             {
                 UpdateSlotDone(slot);
                 freed = true;

@@ -186,7 +186,7 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
             slot.Current = task;
             // An updated slot stays in flight until its new task has proved itself for the monitor period (as
             // Kubernetes' minReadySeconds): the next batch does not start on tasks that may still crash.
-            if (slot.Updating && (task.State.IsTerminal() || task.State == TaskState.Running && !Proving(task))) UpdateSlotDone(slot);
+            if (slot.Updating && (task.State.IsTerminal() || Proved(slot))) UpdateSlotDone(slot);
             await WatchAsync(task);
         }
         else slot.Previous = task;

@@ -20,9 +20,15 @@ public sealed record HealthCheck(
 {
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30), DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>A shell command as Docker's <c>--health-cmd</c> takes it.</summary>
-    public static HealthCheck Shell(string command, TimeSpan? interval = null, TimeSpan? timeout = null, TimeSpan? startPeriod = null, int? retries = null) =>
-        new(["CMD-SHELL", command], interval ?? DefaultInterval, timeout ?? DefaultTimeout, startPeriod ?? TimeSpan.Zero, retries ?? 3);
+    /// <summary>No check at all, not even the image's own (Docker's <c>--no-healthcheck</c>).</summary>
+    public static readonly HealthCheck None = new(["NONE"], DefaultInterval, DefaultTimeout, TimeSpan.Zero, 3);
+
+    /// <summary><paramref name="current"/> with the settings given changed (<paramref name="shellCommand"/> replaces
+    /// the test, as Docker's <c>--health-cmd</c>); settings not given keep their value, or Docker's default.</summary>
+    public static HealthCheck With(HealthCheck? current, string? shellCommand, TimeSpan? interval, TimeSpan? timeout, TimeSpan? startPeriod, int? retries) =>
+        new(shellCommand is not null ? ["CMD-SHELL", shellCommand] : current?.Test ?? None.Test,
+            interval ?? current?.Interval ?? DefaultInterval, timeout ?? current?.Timeout ?? DefaultTimeout,
+            startPeriod ?? current?.StartPeriod ?? TimeSpan.Zero, retries ?? current?.Retries ?? 3);
 
     /// <summary>Whether tasks wait for the check: false for <c>NONE</c>.</summary>
     public bool Checks => Test is [var kind, ..] && kind != "NONE";

@@ -19,6 +19,7 @@ public static class Reconciler
         var actions = new List<ReconcileAction>();
         DateTimeOffset? wakeAt = null;
         var kept = Scale(spec, slots, actions);
+        bool Outdated(TaskInfo t) => t.SpecVersion < specVersion && sameAsCurrent?.Contains(t.SpecVersion) != true;
 
         var outdated = new List<SlotView>();
         int inFlight = 0;
@@ -40,11 +41,11 @@ public static class Reconciler
                 if (due is null) continue;
                 // A task of an older version that ended is replaced by the current version at once: the delay and
                 // back-off are for crashes of the version that runs (a rollback must not wait out the bad one's).
-                if (cur.SpecVersion < specVersion && sameAsCurrent?.Contains(cur.SpecVersion) != true) due = (now, StartReason.Replacement);
+                if (Outdated(cur)) due = (now, StartReason.Replacement);
                 if (due.Value.At <= now) actions.Add(new ReconcileAction.StartTask(slot.Slot, due.Value.Reason));
                 else wakeAt = Earliest(wakeAt, due.Value.At);
             }
-            else if (cur.SpecVersion < specVersion && sameAsCurrent?.Contains(cur.SpecVersion) != true && cur.Desired == DesiredTaskState.Running)
+            else if (Outdated(cur) && cur.Desired == DesiredTaskState.Running)
             {
                 outdated.Add(slot);
             }

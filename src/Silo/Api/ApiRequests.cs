@@ -69,15 +69,12 @@ public static class ApiRequests
         if (r.NoHealthcheck == true)
         {
             if (r.HealthCmd is not null) throw new ArgumentException("noHealthcheck: conflicts with healthCmd");
-            return new HealthCheck(["NONE"], HealthCheck.DefaultInterval, HealthCheck.DefaultTimeout, TimeSpan.Zero, 3);
+            return HealthCheck.None;
         }
         if (r is { HealthCmd: null, HealthInterval: null, HealthTimeout: null, HealthStartPeriod: null, HealthRetries: null }) return h;
         if (r.HealthCmd is null && h is not { Checks: true }) throw new ArgumentException("healthCmd: required with the other health settings");
-        return new HealthCheck(r.HealthCmd is { } cmd ? ["CMD-SHELL", cmd] : h!.Test,
-            Duration(r.HealthInterval, "healthInterval") ?? h?.Interval ?? HealthCheck.DefaultInterval,
-            Duration(r.HealthTimeout, "healthTimeout") ?? h?.Timeout ?? HealthCheck.DefaultTimeout,
-            Duration(r.HealthStartPeriod, "healthStartPeriod") ?? h?.StartPeriod ?? TimeSpan.Zero,
-            r.HealthRetries ?? h?.Retries ?? 3);
+        return HealthCheck.With(h, r.HealthCmd, Duration(r.HealthInterval, "healthInterval"), Duration(r.HealthTimeout, "healthTimeout"),
+            Duration(r.HealthStartPeriod, "healthStartPeriod"), r.HealthRetries);
     }
 
     /// <summary>An update or rollback policy with the fields given changed; field names as the JSON has them

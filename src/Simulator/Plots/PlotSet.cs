@@ -39,7 +39,13 @@ public static class PlotSet
     {
         var figures = Draw(r);
         foreach (var (name, figure) in figures) Write(figure, r.Directory, name, png);
-        var report = Path.Combine(r.Directory, "report.html");
+        return WriteReport(r, figures, r.Directory);
+    }
+
+    /// <summary>Writes report.html, showing the SVG files of <paramref name="figures"/> written beside it; returns its path.</summary>
+    public static string WriteReport(RunResults r, IReadOnlyList<(string Name, Figure Figure)> figures, string directory)
+    {
+        var report = Path.Combine(directory, "report.html");
         File.WriteAllText(report, ReportPage.Render(r, figures.Select(f => (f.Name + ".svg", f.Figure.Title)).ToList()));
         return report;
     }

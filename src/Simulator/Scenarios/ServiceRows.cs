@@ -142,15 +142,12 @@ internal static class ServiceRows
             ? Policy(p, "rollback", s.RollbackPolicy) : s.Rollback;
         var healthCmd = p.String("health-cmd");
         HealthCheck? health = s.Health;
-        if (p.Has("no-healthcheck")) health = new HealthCheck(["NONE"], HealthCheck.DefaultInterval, HealthCheck.DefaultTimeout, TimeSpan.Zero, 3);
+        if (p.Has("no-healthcheck")) health = HealthCheck.None;
         else if (healthCmd is not null || new[] { "interval", "timeout", "start-period", "retries" }.Any(k => p.Has("health-" + k)))
         {
             if (healthCmd is null && s.Health is not { Checks: true }) ctx.ParamError("health-cmd is required with the other health-* keys");
-            health = new HealthCheck(healthCmd is not null ? ["CMD-SHELL", healthCmd] : s.Health?.Test ?? ["NONE"],
-                p.Duration("health-interval") ?? s.Health?.Interval ?? HealthCheck.DefaultInterval,
-                p.Duration("health-timeout") ?? s.Health?.Timeout ?? HealthCheck.DefaultTimeout,
-                p.Duration("health-start-period") ?? s.Health?.StartPeriod ?? TimeSpan.Zero,
-                p.Int("health-retries", 1, 1000) ?? s.Health?.Retries ?? 3);
+            health = HealthCheck.With(s.Health, healthCmd, p.Duration("health-interval"), p.Duration("health-timeout"),
+                p.Duration("health-start-period"), p.Int("health-retries", 1, 1000));
         }
         var spec = s with
         {
