@@ -13,7 +13,7 @@ public static class CheckCommand
     {
         var runs = new Option<int>("--runs") { Description = "Generated cases per property.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<ulong>("--seed") { Description = "The seed of the generated cases; the same seed finds the same counterexample.", DefaultValueFactory = _ => 1 };
-        var property = new Option<string[]>("--property") { Description = "Only these properties (name or number); repeatable. Default: all ten.", AllowMultipleArgumentsPerToken = true };
+        var property = new Option<string[]>("--property") { Description = "Only these properties (name or number); repeatable. Default: all of them.", AllowMultipleArgumentsPerToken = true };
         var disable = new Option<string[]>("--disable-filter") { Description = "Mutation testing: switch a scheduler filter off to see the checks catch it.", AllowMultipleArgumentsPerToken = true };
         var outDir = new Option<DirectoryInfo?>("--out") { Description = "Where counterexamples are written (default: counterexamples/)." };
         var command = new Command("check", "Property-test the scheduler and reconciliation invariants on generated clusters, services and fault schedules. " +

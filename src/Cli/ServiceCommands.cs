@@ -39,6 +39,9 @@ public static class ServiceCommands
         public readonly Option<string?> HealthTimeout = new("--health-timeout") { Description = "Time a check may take (default 30s)." };
         public readonly Option<string?> HealthStartPeriod = new("--health-start-period") { Description = "Start-up time whose failures do not count (default 0s)." };
         public readonly Option<int?> HealthRetries = new("--health-retries") { Description = "Failures in a row that make a task unhealthy (default 3)." };
+        public readonly Option<string?> HealthHttp = new("--health-http") { Description = "Health check made by Orca from the node: GET PORT[/PATH], 200-399 passes." };
+        public readonly Option<string?> HealthTcp = new("--health-tcp") { Description = "Health check made by Orca from the node: a TCP connection to PORT." };
+        public readonly Option<string?> Network = new("--network") { Description = "Network mode: default, host (the node's ports) or none." };
         public readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Turn off the image's own health check." };
         public readonly Option<int[]> Port = new("--publish") { Description = "Host port published by each task (same number inside), repeatable." };
         public readonly Option<string[]> Env = new("--env") { Description = "Environment variable NAME=VALUE, repeatable." };
@@ -51,7 +54,7 @@ public static class ServiceCommands
                          Image, Replicas, Cpu, Memory, Constraint, Spread, MaxPerNode, Strategy, Restart, RestartDelay, RestartMaxAttempts, RestartWindow,
                          UpdateParallelism, UpdateDelay, UpdateOrder, UpdateFailureAction, UpdateMonitor, UpdateMaxFailureRatio,
                          RollbackParallelism, RollbackDelay, RollbackOrder, RollbackFailureAction, RollbackMonitor, RollbackMaxFailureRatio,
-                         HealthCmd, HealthInterval, HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck, Port, Env,
+                         HealthCmd, HealthInterval, HealthTimeout, HealthStartPeriod, HealthRetries, HealthHttp, HealthTcp, NoHealthcheck, Network, Port, Env,
                      })
                 c.Options.Add(o);
             c.Arguments.Add(Command);
@@ -84,6 +87,7 @@ public static class ServiceCommands
                 rollbackMaxFailureRatio = p.GetValue(RollbackMaxFailureRatio),
                 healthCmd = p.GetValue(HealthCmd), healthInterval = p.GetValue(HealthInterval), healthTimeout = p.GetValue(HealthTimeout),
                 healthStartPeriod = p.GetValue(HealthStartPeriod), healthRetries = p.GetValue(HealthRetries),
+                healthHttp = p.GetValue(HealthHttp), healthTcp = p.GetValue(HealthTcp), network = p.GetValue(Network),
                 noHealthcheck = p.GetValue(NoHealthcheck) ? true : (bool?)null,
                 ports = p.GetValue(Port) is { Length: > 0 } ports ? ports : null, env, command = NullIfEmpty(p.GetValue(Command)),
             };

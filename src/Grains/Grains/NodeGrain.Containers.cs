@@ -102,7 +102,7 @@ public sealed partial class NodeGrain
                 await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Running, null, null);
             return;
         }
-        S.Tasks[task.TaskId] = new NodeTask(task.TaskId, null, null, task.Health is not null);
+        S.Tasks[task.TaskId] = new NodeTask(task.TaskId, null, null, task.Health is { Checks: true });
         S.Starts[task.TaskId] = task;
         await _state.WriteStateAsync();
         await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Starting, null, null);
@@ -120,7 +120,7 @@ public sealed partial class NodeGrain
     private async Task RunContainerAsync(TaskSpec task)
     {
         var spec = new ContainerSpec(task.TaskId, task.Service, _key, task.Image, task.Resources.CpuMillis,
-            task.Resources.MemoryBytes, task.Command, task.Env, task.HostPorts, task.Health);
+            task.Resources.MemoryBytes, task.Command, task.Env, task.HostPorts, task.Health, task.Network);
         try
         {
             // The driver reports from its own thread; the progress comes back as a message, so the event is

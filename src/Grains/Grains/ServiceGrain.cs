@@ -288,7 +288,7 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
 
     private TaskSpec TaskSpecOf(ServiceSpec spec, TaskInfo task) =>
         new(task.TaskId, _key, task.Slot, task.Generation, task.SpecVersion, spec.Image, spec.Resources, spec.HostPorts, spec.Command, spec.Env,
-            spec.Health is { Checks: true } ? spec.Health : null);
+            spec.Health, spec.Network);
 
     /// <summary>Recounts this service's replicas into <see cref="OrcaMetrics.ServiceReplicas"/>.</summary>
     private void CountReplicas()

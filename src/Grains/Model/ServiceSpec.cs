@@ -51,6 +51,11 @@ public sealed record UpdatePolicy(
     public TimeSpan MonitorPeriod => Monitor ?? DefaultMonitor;
 }
 
+/// <summary>Docker's network modes a task may run in: Docker's default (the engine's default network, where
+/// <see cref="ServiceSpec.HostPorts"/> are published), the node's own network stack (host: ports are the node's, Docker
+/// publishes nothing, the scheduler still keeps two tasks off one port), or none.</summary>
+public enum NetworkMode { Default, Host, None }
+
 /// <summary>The declared state of a replicated service.</summary>
 [GenerateSerializer, Immutable, Alias("orca.ServiceSpec")]
 public sealed record ServiceSpec(
@@ -65,7 +70,8 @@ public sealed record ServiceSpec(
     [property: Id(8)] IReadOnlyList<string> Command,
     [property: Id(9)] IReadOnlyDictionary<string, string> Env,
     [property: Id(10)] UpdatePolicy? Rollback = null,
-    [property: Id(11)] HealthCheck? Health = null)
+    [property: Id(11)] HealthCheck? Health = null,
+    [property: Id(12)] NetworkMode Network = NetworkMode.Default)
 {
     /// <summary>How a rollback rolls (Swarm's rollback-* settings; the same defaults as an update).</summary>
     public UpdatePolicy RollbackPolicy => Rollback ?? UpdatePolicy.Default;

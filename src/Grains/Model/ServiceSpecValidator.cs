@@ -25,6 +25,12 @@ public static class ServiceSpecValidator
         foreach (var port in spec.HostPorts)
             if (port is < 1 or > 65535) throw new ArgumentException($"{at}: host port {port} is not between 1 and 65535");
         if (spec.HostPorts.Distinct().Count() != spec.HostPorts.Count) throw new ArgumentException($"{at}: a host port is published twice");
+        if (spec.Health is { ByOrca: true } check)
+        {
+            if (spec.Network == NetworkMode.None) throw new ArgumentException($"{at}: a task without a network cannot have an http or tcp health check");
+            if (spec.Network == NetworkMode.Default && !spec.HostPorts.Contains(check.ProbePort))
+                throw new ArgumentException($"{at}: the health check dials port {check.ProbePort} on the node: publish it (ports) or use the host network");
+        }
         try
         {
             PlacementRules.Parse(spec.Placement);

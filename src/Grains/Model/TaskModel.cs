@@ -56,7 +56,8 @@ public sealed record TaskSpec(
     [property: Id(7)] IReadOnlyList<int> HostPorts,
     [property: Id(8)] IReadOnlyList<string> Command,
     [property: Id(9)] IReadOnlyDictionary<string, string> Env,
-    [property: Id(10)] HealthCheck? Health = null);
+    [property: Id(10)] HealthCheck? Health = null,
+    [property: Id(11)] NetworkMode Network = NetworkMode.Default);
 
 /// <summary>A task's observed status, as the task grain reports it to its service.</summary>
 [GenerateSerializer, Immutable, Alias("orca.TaskInfo")]

@@ -42,7 +42,8 @@ public sealed record ContainerSpec(
     IReadOnlyList<string> Command,
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<int> HostPorts,
-    Orca.Grains.Model.HealthCheck? Health = null);
+    Orca.Grains.Model.HealthCheck? Health = null,
+    Orca.Grains.Model.NetworkMode Network = Orca.Grains.Model.NetworkMode.Default);
 
 public enum PullStage { Started, Progress, Done, Failed }
 

@@ -16,7 +16,7 @@ public sealed record ServiceRequest(
     int? RollbackParallelism = null, string? RollbackDelay = null, string? RollbackOrder = null,
     string? RollbackFailureAction = null, string? RollbackMonitor = null, double? RollbackMaxFailureRatio = null,
     string? HealthCmd = null, string? HealthInterval = null, string? HealthTimeout = null, string? HealthStartPeriod = null, int? HealthRetries = null,
-    bool? NoHealthcheck = null);
+    bool? NoHealthcheck = null, string? HealthHttp = null, string? HealthTcp = null, string? Network = null);
 
 /// <summary>POST /v1/services/{name}/rollback: to the spec of this version (default: the one before the current).</summary>
 public sealed record RollbackRequest(int? Version);
@@ -56,24 +56,28 @@ public static class ApiRequests
                 ? s.Rollback
                 : Policy(s.RollbackPolicy, "rollback", r.RollbackParallelism, r.RollbackDelay, r.RollbackOrder, r.RollbackFailureAction, r.RollbackMonitor, r.RollbackMaxFailureRatio),
             Health = Health(r, s.Health),
+            Network = r.Network is null ? s.Network
+                : Choice(r.Network, "network", ("default", NetworkMode.Default), ("host", NetworkMode.Host), ("none", NetworkMode.None)),
             HostPorts = r.Ports ?? s.HostPorts,
             Env = r.Env ?? s.Env,
             Command = r.Command ?? s.Command,
         };
     }
 
-    /// <summary>The health check with the fields given changed: healthCmd is a shell command (Docker's CMD-SHELL);
-    /// noHealthcheck turns off the image's own check (NONE).</summary>
+    /// <summary>The health check with the fields given changed: healthCmd is a shell command (Docker's CMD-SHELL),
+    /// healthHttp <c>PORT[/PATH]</c> and healthTcp <c>PORT</c> checks Orca makes from the node; noHealthcheck turns off
+    /// the image's own check (NONE).</summary>
     private static HealthCheck? Health(ServiceRequest r, HealthCheck? h)
     {
+        var test = HealthCheck.TestOf(("healthCmd", r.HealthCmd), ("healthHttp", r.HealthHttp), ("healthTcp", r.HealthTcp));
         if (r.NoHealthcheck == true)
         {
-            if (r.HealthCmd is not null) throw new ArgumentException("noHealthcheck: conflicts with healthCmd");
+            if (test is not null) throw new ArgumentException("noHealthcheck: conflicts with the health check given");
             return HealthCheck.None;
         }
-        if (r is { HealthCmd: null, HealthInterval: null, HealthTimeout: null, HealthStartPeriod: null, HealthRetries: null }) return h;
-        if (r.HealthCmd is null && h is not { Checks: true }) throw new ArgumentException("healthCmd: required with the other health settings");
-        return HealthCheck.With(h, r.HealthCmd, Duration(r.HealthInterval, "healthInterval"), Duration(r.HealthTimeout, "healthTimeout"),
+        if (test is null && r is { HealthInterval: null, HealthTimeout: null, HealthStartPeriod: null, HealthRetries: null }) return h;
+        if (test is null && h is not { Checks: true }) throw new ArgumentException("healthCmd, healthHttp or healthTcp: required with the other health settings");
+        return HealthCheck.With(h, test, Duration(r.HealthInterval, "healthInterval"), Duration(r.HealthTimeout, "healthTimeout"),
             Duration(r.HealthStartPeriod, "healthStartPeriod"), r.HealthRetries);
     }
 

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using HealthCheck = Orca.Grains.Model.HealthCheck;
+using NetworkMode = Orca.Grains.Model.NetworkMode;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Orca.Grains.Runtime;
@@ -13,14 +16,21 @@ namespace Orca.Silo.Docker;
 /// own restart policy is off: restarts are Orca's. The incarnation is the daemon's id plus how often the event stream
 /// had to reconnect.
 /// </summary>
-public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient client, Action<string>? log = null) : IContainerDriver, IDisposable
+public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient client, Action<string>? log = null, HealthProbes? probes = null)
+    : IContainerDriver, IDisposable
 {
     public const string ServiceLabel = "orca.service", TaskLabel = "orca.task", NodeLabel = "orca.node";
+
+    /// <summary>The HTTP or TCP check Orca makes of the container (JSON), so that a silo adopting it probes it again.</summary>
+    public const string HealthLabel = "orca.health";
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
     private string? _daemonId;
     private int _streamEpoch;
 
     public IDockerClient Client { get; } = client;
+
+    /// <summary>Orca's own HTTP and TCP checks of this host's containers (none when the driver was made without).</summary>
+    public HealthProbes? Probes { get; } = probes;
     public string Endpoint { get; } = endpoint;
 
     /// <summary>Bumped by the event watcher whenever the stream was cut (events may have been missed).</summary>
@@ -59,6 +69,7 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
             id = await Create(name, spec);
         }
         await DockerEndpoint.Call(Endpoint, $"start {id}", () => Client.Containers.StartContainerAsync(id, new ContainerStartParameters()));
+        if (spec.Health is { ByOrca: true } check) Probes?.Watch(id, spec.TaskId, check);
         return id;
     }
 
@@ -114,34 +125,48 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
     private CreateContainerParameters Parameters(string name, ContainerSpec spec)
     {
         var ports = spec.HostPorts.Select(p => $"{p.ToString(CultureInfo.InvariantCulture)}/tcp").ToList();
+        var labels = new Dictionary<string, string> { [ServiceLabel] = spec.Service, [TaskLabel] = spec.TaskId, [NodeLabel] = nodeId };
+        if (spec.Health is { ByOrca: true } probe) labels[HealthLabel] = JsonSerializer.Serialize(probe);
         return new CreateContainerParameters
         {
             Name = name,
             Image = spec.Image,
             Env = spec.Env.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
-            Labels = new Dictionary<string, string> { [ServiceLabel] = spec.Service, [TaskLabel] = spec.TaskId, [NodeLabel] = nodeId },
+            Labels = labels,
             Cmd = spec.Command.Count > 0 ? spec.Command.ToList() : null!, // null: the image's own command
             ExposedPorts = ports.ToDictionary(p => p, _ => new EmptyStruct()),
-            // Docker runs command checks itself (HEALTHCHECK) and reports each verdict as a health_status event.
-            Healthcheck = spec.Health is { } h
-                ? new HealthcheckConfig { Test = h.Test.ToList(), Interval = h.Interval, Timeout = h.Timeout, StartPeriod = h.StartPeriod, Retries = h.Retries }
-                : null!,
+            // Docker runs command checks itself (HEALTHCHECK) and reports each verdict as a health_status event; with
+            // an HTTP or TCP check (Orca's) or NONE the image's own check is turned off.
+            Healthcheck = spec.Health switch
+            {
+                { ByOrca: true } => new HealthcheckConfig { Test = ["NONE"] },
+                { } h => new HealthcheckConfig { Test = h.Test.ToList(), Interval = h.Interval, Timeout = h.Timeout, StartPeriod = h.StartPeriod, Retries = h.Retries },
+                null => null!,
+            },
             HostConfig = new HostConfig
             {
                 NanoCPUs = spec.CpuMillis * 1_000_000,
                 Memory = spec.MemoryBytes,
-                PortBindings = ports.ToDictionary(p => p, p => (IList<PortBinding>)[new PortBinding { HostPort = p[..p.IndexOf('/')] }]),
+                // On the host's network the ports are the host's already: Docker publishes nothing (and warns if asked).
+                NetworkMode = spec.Network switch { NetworkMode.Host => "host", NetworkMode.None => "none", _ => null! },
+                PortBindings = spec.Network == NetworkMode.Default
+                    ? ports.ToDictionary(p => p, p => (IList<PortBinding>)[new PortBinding { HostPort = p[..p.IndexOf('/')] }])
+                    : null!,
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
             },
         };
     }
 
-    public Task StopContainerAsync(string containerId, TimeSpan grace) =>
-        DockerEndpoint.Call(Endpoint, $"stop {containerId}", () => Client.Containers.StopContainerAsync(containerId,
+    public Task StopContainerAsync(string containerId, TimeSpan grace)
+    {
+        Probes?.Forget(containerId);
+        return DockerEndpoint.Call(Endpoint, $"stop {containerId}", () => Client.Containers.StopContainerAsync(containerId,
             new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) }));
+    }
 
     public async Task RemoveContainerAsync(string containerId)
     {
+        Probes?.Forget(containerId);
         try
         {
             await DockerEndpoint.Call(Endpoint, $"remove {containerId}", () => Client.Containers.RemoveContainerAsync(containerId,
@@ -167,16 +192,35 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
             if (c.State is "exited" or "dead")
                 exit = (int)((await DockerEndpoint.Call(Endpoint, $"inspect {c.ID}", () => Client.Containers.InspectContainerAsync(c.ID))).State?.ExitCode ?? 0);
             var labels = c.Labels ?? new Dictionary<string, string>();
+            var task = labels.TryGetValue(TaskLabel, out var t) ? t : "";
             bool? healthy = c.Status switch // "Up 5 seconds (healthy)"; API 1.41 has no health field in the list
             {
                 { } status when status.EndsWith("(healthy)", StringComparison.Ordinal) => true,
                 { } status when status.EndsWith("(unhealthy)", StringComparison.Ordinal) => false,
                 _ => null,
             };
-            result.Add(new ContainerInfo(c.ID, labels.TryGetValue(TaskLabel, out var t) ? t : "", labels.TryGetValue(ServiceLabel, out var s) ? s : "",
-                c.State == "running", exit, healthy));
+            if (labels.TryGetValue(HealthLabel, out var probe) && Probes is { } probes)
+            {
+                if (c.State != "running") probes.Forget(c.ID);
+                else if (!probes.Probes(c.ID) && ReadProbe(probe) is { } check) probes.Watch(c.ID, task, check); // adopted
+                healthy = probes.Verdict(c.ID);
+            }
+            result.Add(new ContainerInfo(c.ID, task, labels.TryGetValue(ServiceLabel, out var s) ? s : "", c.State == "running", exit, healthy));
         }
         return result;
+    }
+
+    private HealthCheck? ReadProbe(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<HealthCheck>(json) is { ByOrca: true } check ? check : null;
+        }
+        catch (JsonException e)
+        {
+            log?.Invoke($"{nodeId}: a container's {HealthLabel} label is not a health check ({e.Message}); it is not probed");
+            return null;
+        }
     }
 
     public async Task ResolveImageAsync(string image)
@@ -207,5 +251,9 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
         return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        Probes?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
+        Client.Dispose();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orca.Grains.Grains;
 using Orca.Grains.Runtime;
 using Orleans;
 
@@ -21,6 +22,7 @@ public sealed class DockerDriverFactory : IContainerDriverFactory, IAsyncDisposa
         {
             if (old.Endpoint == endpoint) return old;
             old.Watcher.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
+            old.Driver.Dispose();
             return Create(nodeId, endpoint);
         });
         return entry.Driver;
@@ -28,8 +30,10 @@ public sealed class DockerDriverFactory : IContainerDriverFactory, IAsyncDisposa
 
     private (string, DockerDriver, DockerEventWatcher) Create(string nodeId, string endpoint)
     {
-        var driver = new DockerDriver(nodeId, endpoint, DockerEndpoint.Connect(endpoint), line => Console.WriteLine($"orca: {line}"));
-        var watcher = new DockerEventWatcher(nodeId, driver, Grains ?? throw new InvalidOperationException("the factory needs the grain runtime"));
+        var grains = Grains ?? throw new InvalidOperationException("the factory needs the grain runtime");
+        var probes = new HealthProbes(DockerEndpoint.NodeAddress(endpoint), e => grains.GetGrain<INodeGrain>(nodeId).ContainerEventAsync(e).Ignore());
+        var driver = new DockerDriver(nodeId, endpoint, DockerEndpoint.Connect(endpoint), line => Console.WriteLine($"orca: {line}"), probes);
+        var watcher = new DockerEventWatcher(nodeId, driver, grains);
         watcher.Start();
         return (endpoint, driver, watcher);
     }

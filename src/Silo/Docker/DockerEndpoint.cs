@@ -69,6 +69,14 @@ public static class DockerEndpoint
         return chain.Build(presented);
     };
 
+    /// <summary>The address a node's tasks are reached at, for Orca's HTTP and TCP health checks: the host of a
+    /// tcp:// endpoint; 127.0.0.1 for a unix socket (the engine runs on the silo's machine).</summary>
+    public static string NodeAddress(string endpoint)
+    {
+        var q = endpoint.IndexOf('?');
+        return Uri.TryCreate(q < 0 ? endpoint : endpoint[..q], UriKind.Absolute, out var uri) && uri.Scheme == "tcp" ? uri.DnsSafeHost : "127.0.0.1";
+    }
+
     /// <summary>Runs a call to a Docker host; whatever goes wrong becomes a <see cref="ContainerDriverException"/>:
     /// the host not answering (or refusing our TLS) is Unreachable, an unknown image ImageNotFound, the rest Failed.</summary>
     public static async Task<T> Call<T>(string endpoint, string what, Func<Task<T>> call)

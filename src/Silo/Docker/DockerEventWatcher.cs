@@ -43,6 +43,7 @@ public sealed class DockerEventWatcher(string nodeId, DockerDriver driver, IGrai
                     if (e.Action == "die")
                     {
                         int.TryParse(attributes.TryGetValue("exitCode", out var code) ? code : null, out var exit);
+                        driver.Probes?.Forget(id);
                         _ = grains.GetGrain<INodeGrain>(nodeId).ContainerEventAsync(new ContainerEvent(id, task, ContainerEventKind.Died, exit));
                     }
                     else if (e.Action == "oom")

@@ -86,7 +86,7 @@ public sealed class SimHost : IContainerDriver
             var container = new SimContainer(id, spec.TaskId, spec.Service, spec.Image);
             _containers.Add(id, container);
             ScheduleExit(container);
-            if (spec.Health is { } check) ScheduleHealth(container, check);
+            if (spec.Health is { Checks: true } check) ScheduleHealth(container, check);
             if (Partitioned) { tcs.SetException(UnreachableError()); return; } // started, but the answer is lost
             tcs.SetResult(id);
         }, null);

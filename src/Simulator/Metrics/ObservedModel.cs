@@ -43,6 +43,16 @@ public sealed class ObservedService(string name)
     public int Pending { get; set; }
     public int Restarts { get; set; }
     public bool Updating { get; set; }
+
+    /// <summary>The fewest replicas running (and healthy) at any instant while an update or rollback was under way;
+    /// null before the first.</summary>
+    public int? UpdateMinRunning { get; set; }
+
+    public void NoteRunningWhileUpdating()
+    {
+        if (Updating && (UpdateMinRunning is not { } min || Running < min)) UpdateMinRunning = Running;
+    }
+
     public bool Removed { get; set; }
     public DateTimeOffset DesiredChangedAt { get; set; }
     public string? PendingReason { get; set; }

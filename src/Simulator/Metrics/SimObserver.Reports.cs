@@ -31,6 +31,7 @@ public sealed partial class SimObserver
 
     private void RunningChanged(TimeSpan now, ObservedService svc)
     {
+        svc.NoteRunningWhileUpdating();
         if (_openFaults.Count == 0) return;
         bool below = svc.Running < svc.Desired;
         foreach (var f in _openFaults)
@@ -128,6 +129,7 @@ public sealed partial class SimObserver
             case "version": return svc.Version;
             case "deployment": return svc.Deployment is { } d ? (long)d.State : -1;
             case "deployment-failed": return svc.Deployment?.Failed ?? 0;
+            case "update-min-running": return svc.UpdateMinRunning ?? -1;
             case "max-per-node": return _tasks.Values.Where(t => t.Service == svc && t.CountsRunning && t.Node is not null)
                 .GroupBy(t => t.Node).Select(g => (long)g.Count()).DefaultIfEmpty(0).Max();
         }

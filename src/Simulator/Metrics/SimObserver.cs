@@ -84,6 +84,7 @@ public sealed partial class SimObserver : IEventSink
         s.Desired = e.Spec.Replicas;
         s.Removed = e.Change == ServiceChange.Removed || (s.Removed && e.Change != ServiceChange.Created);
         if (e.Change is ServiceChange.UpdateStarted) s.Updating = true;
+        s.NoteRunningWhileUpdating();
         if (e.Change is ServiceChange.UpdateCompleted) s.Updating = false;
         var change = e.Change.ToString().ToLowerInvariant();
         _events.Seconds(T(e.Time)).Field("service").Field(e.Spec.Name).Field(e.Spec.Name).Empty().Field(change).Empty()

@@ -40,6 +40,11 @@ public static class PropertyCatalog
             Number = 11, Name = "update-rolls-back", Description = "an update to a crashing version with failure action rollback ends on the previous spec, every replica running, rolled back once",
             Generator = CaseGenerators.Reconciliation(), Check = DeploymentProperties.RollsBack, ToScenario = DeploymentProperties.ToScenario, RunsSimulator = true,
         }.Judging(c => DeploymentProperties.Judged(c).Count > 0),
+        new CheckProperty
+        {
+            Number = 12, Name = "update-keeps-capacity", Description = "during an update, running and healthy replicas never fall below replicas - parallelism (stop-first) or replicas (start-first)",
+            Generator = CaseGenerators.Reconciliation(), Check = DeploymentProperties.KeepsCapacity, ToScenario = DeploymentProperties.ToCapacityScenario, RunsSimulator = true,
+        }.Judging(c => DeploymentProperties.Judged(c).Count > 0),
     ];
 
     private static CheckProperty Judging(this CheckProperty p, Func<CheckCase, bool> judges) => new()

@@ -8,7 +8,7 @@ internal static class ExpectRows
     public static readonly string[] ServiceMetrics =
     [
         "running", "pending", "desired", "restarts", "max-per-rack", "min-per-rack", "rack-spread", "max-per-node", "version", "deployment",
-        "deployment-failed",
+        "deployment-failed", "update-min-running",
     ];
 
     private static readonly string[] DeploymentStates = ["updating", "paused", "completed", "rollback_started", "rollback_paused", "rollback_completed"];

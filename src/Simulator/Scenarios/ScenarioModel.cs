@@ -77,7 +77,8 @@ public sealed record ExpectCheck(string Metric, CompareOp Op, long Value)
 
     /// <summary>A value as the scenario writes it: deployment states by name (rollback_completed), numbers as numbers.</summary>
     public static string Show(string metric, long value) =>
-        metric == "deployment" ? value < 0 ? "none" : Orca.Grains.Reconciliation.Deployments.StateName((Orca.Grains.Reconciliation.DeploymentState)value)
+        metric == "update-min-running" && value < 0 ? "none (no update ran)"
+        : metric == "deployment" ? value < 0 ? "none" : Orca.Grains.Reconciliation.Deployments.StateName((Orca.Grains.Reconciliation.DeploymentState)value)
         : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 

@@ -12,6 +12,7 @@ internal static class ServiceRows
         "restart-max-attempts", "restart-window", "update-parallelism", "update-delay", "update-order", "update-failure-action", "update-monitor",
         "update-max-failure-ratio", "rollback-parallelism", "rollback-delay", "rollback-order", "rollback-failure-action", "rollback-monitor",
         "rollback-max-failure-ratio", "health-cmd", "health-interval", "health-timeout", "health-start-period", "health-retries", "no-healthcheck",
+        "health-http", "health-tcp", "network",
         "port", "fail-after", "exit-code", "healthy-after", "unhealthy-after",
     ];
 
@@ -140,18 +141,27 @@ internal static class ServiceRows
         var update = Policy(p, "update", s.Update);
         var rollback = new[] { "parallelism", "delay", "order", "failure-action", "monitor", "max-failure-ratio" }.Any(k => p.Has("rollback-" + k))
             ? Policy(p, "rollback", s.RollbackPolicy) : s.Rollback;
-        var healthCmd = p.String("health-cmd");
+        IReadOnlyList<string>? test = null;
+        try
+        {
+            test = HealthCheck.TestOf(("health-cmd", p.String("health-cmd")), ("health-http", p.String("health-http")), ("health-tcp", p.String("health-tcp")));
+        }
+        catch (ArgumentException e)
+        {
+            ctx.ParamError(e.Message);
+        }
         HealthCheck? health = s.Health;
         if (p.Has("no-healthcheck")) health = HealthCheck.None;
-        else if (healthCmd is not null || new[] { "interval", "timeout", "start-period", "retries" }.Any(k => p.Has("health-" + k)))
+        else if (test is not null || new[] { "interval", "timeout", "start-period", "retries" }.Any(k => p.Has("health-" + k)))
         {
-            if (healthCmd is null && s.Health is not { Checks: true }) ctx.ParamError("health-cmd is required with the other health-* keys");
-            health = HealthCheck.With(s.Health, healthCmd, p.Duration("health-interval"), p.Duration("health-timeout"),
+            if (test is null && s.Health is not { Checks: true }) ctx.ParamError("health-cmd, health-http or health-tcp is required with the other health-* keys");
+            health = HealthCheck.With(s.Health, test, p.Duration("health-interval"), p.Duration("health-timeout"),
                 p.Duration("health-start-period"), p.Int("health-retries", 1, 1000));
         }
         var spec = s with
         {
             Health = health,
+            Network = p.Choice("network", ("default", NetworkMode.Default), ("host", NetworkMode.Host), ("none", NetworkMode.None)) ?? s.Network,
             Image = p.String("image") ?? s.Image,
             Replicas = p.Int("replicas", 0, ServiceSpecValidator.MaxReplicas) ?? s.Replicas,
             Resources = new Resources(p.Cpu("cpu") ?? s.Resources.CpuMillis, p.Bytes("memory") ?? s.Resources.MemoryBytes),
