@@ -60,6 +60,8 @@ case "$cmd" in
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -9 "$pid" 2>/dev/null || true
     done
+    # A container on the host's network leaves dockerd's bind mount of that namespace (exec/netns/default) behind.
+    grep -o " $dir/[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     ;;
   rootfs)
     mkdir -p "$dir"

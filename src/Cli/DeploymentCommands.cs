@@ -24,7 +24,7 @@ public static class DeploymentCommands
     public static Command Rollback()
     {
         var name = new Argument<string>("NAME");
-        var to = new Option<int?>("--to") { Description = "Roll back to the spec of this version (default: the version before the current one)." };
+        var to = new Option<int?>("--to", "--rollback-to") { Description = "Roll back to the spec of this version (default: the version before the current one)." };
         var c = new Command("rollback", "Roll a service back to an earlier version's spec, as a deployment with the rollback policy.") { name, to };
         var (wait, timeout) = WaitOptions(c);
         SetAction(c, async (parse, api) =>
@@ -67,7 +67,8 @@ public static class DeploymentCommands
             var d = s["deployment"];
             if (d is null || id is not null && d["id"]!.GetValue<int>() != id) return ("", ExitCodes.Failed, "the deployment was superseded");
             var state = State(d);
-            var line = $"{state}, {S(d["updated"])}/{S(d["slots"])} updated, {S(d["healthy"])} healthy, {S(d["failed"])} failed";
+            var line = $"{state}, {S(d["updated"])}/{S(d["slots"])} updated, {S(d["healthy"])} healthy, {S(d["failed"])} failed  " +
+                       Bar(d["healthy"]!.GetValue<int>(), d["slots"]!.GetValue<int>());
             bool rolledBack = d["rolledBackVersion"] is not null;
             if (state == "completed" || state == "rollback_completed" && !rolledBack) return (line, ExitCodes.Ok, null);
             if (state is "paused" or "rollback_paused" or "rollback_completed") return (line, ExitCodes.Failed, S(d["message"]));
@@ -82,7 +83,7 @@ public static class DeploymentCommands
         {
             int running = s["running"]!.GetValue<int>(), pending = s["pending"]!.GetValue<int>();
             var line = $"{running}/{replicas} running, {pending} pending";
-            return (line, running == replicas && pending == 0 ? ExitCodes.Ok : null, line);
+            return ($"{line}  {Bar(running, replicas)}", running == replicas && pending == 0 ? ExitCodes.Ok : null, line);
         });
 
     /// <summary>Reads the service every half second and prints each new line <paramref name="judge"/> makes of it,
@@ -116,6 +117,15 @@ public static class DeploymentCommands
             }
             await Task.Delay(500);
         }
+    }
+
+    /// <summary>A progress bar of 20 cells, <paramref name="done"/> of <paramref name="total"/> filled; it is part of
+    /// each printed line, so it reads the same on a terminal and in a log.</summary>
+    public static string Bar(int done, int total)
+    {
+        const int width = 20;
+        int filled = total <= 0 ? width : (int)Math.Clamp((long)done * width / total, 0, width);
+        return $"[{new string('#', filled)}{new string('.', width - filled)}]";
     }
 
     /// <summary>The state as Swarm spells it (the API's JSON uses kebab case: rollback-started).</summary>

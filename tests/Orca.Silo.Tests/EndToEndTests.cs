@@ -109,15 +109,16 @@ public sealed class EndToEndTests : IDisposable
 
         var good = _silo.Orca(["service", "update", "web", "--env", "VERSION=4", "--update-monitor", "2s", "--wait", "--timeout", "3m"]);
         Assert.True(good.Code == 0, $"exit {good.Code}\n{good.Stdout}\n{good.Stderr}");
-        Assert.Contains("completed", good.Stdout);
+        Assert.Contains("completed, 4/4 updated, 4 healthy, 0 failed  [####################]", good.Stdout);
         var scaled = _silo.Orca(["service", "scale", "web=6", "--wait", "--timeout", "2m"]);
         Assert.True(scaled.Code == 0, $"exit {scaled.Code}\n{scaled.Stdout}\n{scaled.Stderr}");
-        Assert.Contains("web: 6/6 running, 0 pending", scaled.Stdout);
+        Assert.Contains("web: 6/6 running, 0 pending  [####################]", scaled.Stdout);
         var paused = _silo.Orca(["service", "update", "web", "--env", "VERSION=5", "--update-failure-action", "pause", "--update-monitor", "5s", "--wait", "--timeout", "3m", "--", "sh", "-c", "exit 4"]);
         Assert.True(paused.Code == 1, $"exit {paused.Code}\n{paused.Stdout}\n{paused.Stderr}");
         Assert.Contains("update paused", paused.Stdout); // the action set for this update: the service keeps the last one given
-        var timedOut = _silo.Orca(["service", "rollback", "web", "--wait", "--timeout", "0s"]);
+        var timedOut = _silo.Orca(["service", "rollback", "web", "--rollback-to", "4", "--wait", "--timeout", "0s"]);
         Assert.Equal(DeploymentCommandsTimedOut, timedOut.Code);
+        Assert.Contains("rolling back: version 6", timedOut.Stdout); // to the spec of 4; 5 was the paused update (a scale is no new version)
     }
 
     private const int DeploymentCommandsTimedOut = 124;
