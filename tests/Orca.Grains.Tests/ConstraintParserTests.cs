@@ -60,7 +60,6 @@ public class ConstraintParserTests
     [InlineData("rack:UNIQUE:1", "UNIQUE takes no value")]
     [InlineData("rack:LIKE:r[1-", "is not a valid regular expression")]
     [InlineData("rack:LIKE", "LIKE needs a regular expression")]
-    [InlineData("zone:CLUSTER", "CLUSTER needs a value")]
     [InlineData("rack:NEAR:r1", "unknown operator 'NEAR'")]
     [InlineData("ra ck:UNIQUE", "is not an attribute name")]
     public void ErrorsSayWhatIsWrong(string text, string expected)

@@ -7,7 +7,10 @@ public abstract record ParsedConstraint
 {
     public sealed record Predicate(NodePredicate Value) : ParsedConstraint;
     public sealed record Limit(AttributeLimit Value) : ParsedConstraint;
-    public sealed record GroupBy(NodeAttribute Attribute) : ParsedConstraint;
+    public sealed record GroupBy(NodeAttribute Attribute, int? Groups) : ParsedConstraint;
+
+    /// <summary>Marathon <c>CLUSTER</c> without a value: every task on the value the first task took.</summary>
+    public sealed record Pin(NodeAttribute Attribute) : ParsedConstraint;
 }
 
 /// <summary>Reads one constraint in either dialect users know:
@@ -63,11 +66,12 @@ public static class ConstraintParser
             case "MAX_PER":
                 return new ParsedConstraint.Limit(new AttributeLimit(attribute, PositiveInt(text, op, value), display));
             case "GROUP_BY":
-                if (value is not null) PositiveInt(text, op, value);
-                return new ParsedConstraint.GroupBy(attribute);
+                return new ParsedConstraint.GroupBy(attribute, value is null ? null : PositiveInt(text, op, value));
             case "LIKE":
             case "UNLIKE":
                 return new ParsedConstraint.Predicate(new RegexPredicate(display, attribute, Pattern(text, op, value), op.Equals("UNLIKE", StringComparison.OrdinalIgnoreCase)));
+            case "CLUSTER" when string.IsNullOrWhiteSpace(value):
+                return new ParsedConstraint.Pin(attribute);
             case "CLUSTER":
             case "IS":
                 if (string.IsNullOrWhiteSpace(value))

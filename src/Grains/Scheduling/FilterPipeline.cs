@@ -22,16 +22,18 @@ public sealed class FilterPipeline
     public IPlacementFilter[] Dynamic { get; }
 
     /// <summary>Every filter name, for messages and for <see cref="FilterSet"/>.</summary>
-    public static readonly IReadOnlyList<string> FilterNames = ["ready", "active", "constraint", "cpu", "memory", "max-per-node", "attribute-limit", "host-port"];
+    public static readonly IReadOnlyList<string> FilterNames = ["ready", "active", "constraint", "spread-label", "cpu", "memory", "max-per-node", "attribute-limit", "value-cap", "host-port"];
 
     public static FilterPipeline For(PlacementRules rules, TaskRequest request, IReadOnlyCollection<string>? disabled = null)
     {
         var filters = new List<IPlacementFilter> { Ready, Active };
         foreach (var p in rules.Predicates) filters.Add(new ConstraintFilter(p));
+        foreach (var a in rules.RequiredAttributes) filters.Add(new SpreadLabelFilter(a));
         if (request.Resources.CpuMillis > 0) filters.Add(Cpu);
         if (request.Resources.MemoryBytes > 0) filters.Add(Memory);
         if (rules.MaxReplicasPerNode > 0) filters.Add(new MaxPerNodeFilter(rules.MaxReplicasPerNode));
         for (int i = 0; i < rules.Limits.Count; i++) filters.Add(new AttributeLimitFilter(i, rules.Limits[i]));
+        for (int i = 0; i < rules.Caps.Count; i++) filters.Add(new ValueCapFilter(i, rules.Caps[i]));
         if (request.HostPorts.Count > 0) filters.Add(Ports);
         if (disabled is { Count: > 0 }) filters.RemoveAll(f => disabled.Contains(f.Name));
         return new FilterPipeline(filters.ToArray());

@@ -12,20 +12,22 @@ public sealed class GroupContext
         Request = request;
         Rules = rules;
         ServiceCount = batch.CountsFor(request.Service);
-        LimitCounts = new Dictionary<string, int>[rules.Limits.Count];
-        for (int l = 0; l < rules.Limits.Count; l++)
+        LimitCounts = rules.Limits.Select(l => CountsPerValue(l.Attribute)).ToArray();
+        CapCounts = rules.Caps.Select(c => CountsPerValue(c.Attribute)).ToArray();
+    }
+
+    /// <summary>Tasks of this service per value of <paramref name="attribute"/>; values holding none are absent.</summary>
+    private Dictionary<string, int> CountsPerValue(NodeAttribute attribute)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in Batch.Nodes)
         {
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            var attribute = rules.Limits[l].Attribute;
-            foreach (var node in batch.Nodes)
-            {
-                int n = ServiceCount[node.Index];
-                if (n == 0) continue;
-                var value = attribute.ValueOf(node.Spec);
-                if (value is not null) counts[value] = counts.GetValueOrDefault(value) + n;
-            }
-            LimitCounts[l] = counts;
+            int n = ServiceCount[node.Index];
+            if (n == 0) continue;
+            var value = attribute.ValueOf(node.Spec);
+            if (value is not null) counts[value] = counts.GetValueOrDefault(value) + n;
         }
+        return counts;
     }
 
     internal BatchOverlay Batch { get; }
@@ -37,6 +39,9 @@ public sealed class GroupContext
 
     /// <summary>Per attribute limit: tasks of this service per attribute value.</summary>
     public Dictionary<string, int>[] LimitCounts { get; }
+
+    /// <summary>Per value cap (GROUP_BY:N, CLUSTER): tasks of this service per attribute value.</summary>
+    public Dictionary<string, int>[] CapCounts { get; }
 
     public long CpuUsed(SchedulingNode n) => Batch.CpuUsed[n.Index];
     public long MemoryUsed(SchedulingNode n) => Batch.MemoryUsed[n.Index];
@@ -53,11 +58,14 @@ public sealed class GroupContext
     {
         Batch.Take(n, Request);
         ServiceCount[n.Index]++;
-        for (int l = 0; l < LimitCounts.Length; l++)
-        {
-            var value = Rules.Limits[l].Attribute.ValueOf(n.Spec);
-            if (value is not null) LimitCounts[l][value] = LimitCounts[l].GetValueOrDefault(value) + 1;
-        }
+        for (int l = 0; l < LimitCounts.Length; l++) Count(LimitCounts[l], Rules.Limits[l].Attribute, n);
+        for (int c = 0; c < CapCounts.Length; c++) Count(CapCounts[c], Rules.Caps[c].Attribute, n);
+    }
+
+    private static void Count(Dictionary<string, int> counts, NodeAttribute attribute, SchedulingNode n)
+    {
+        var value = attribute.ValueOf(n.Spec);
+        if (value is not null) counts[value] = counts.GetValueOrDefault(value) + 1;
     }
 }
 

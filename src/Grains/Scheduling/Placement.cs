@@ -28,6 +28,7 @@ public static class Placement
         var candidates = new List<SchedulingNode>();
         foreach (var node in overlay.Nodes)
             if (FilterPipeline.Passes(pipeline.Static, group, node)) candidates.Add(node);
+        for (int c = 0; c < rules.Caps.Count; c++) KeepCappedValues(group, candidates, rules.Caps[c], group.CapCounts[c]);
 
         var tree = new SpreadTree(group, candidates);
         for (int i = 0; i < tasks.Count; i++)
@@ -44,6 +45,42 @@ public static class Placement
             tree.Placed(c);
             result.Placed.Add((task, node.Id));
         }
+    }
+
+    /// <summary>GROUP_BY:N and CLUSTER: while the service holds fewer than N values, the values it will take are the
+    /// ones it holds plus those with room for the most tasks of the group (ties: the name), so the choice depends on
+    /// the cluster, not on which value happened to be emptiest; candidates on other values are dropped.</summary>
+    private static void KeepCappedValues(GroupContext group, List<SchedulingNode> candidates, ValueCap cap, Dictionary<string, int> used)
+    {
+        if (used.Count >= cap.MaxValues)
+        {
+            candidates.RemoveAll(n => cap.Attribute.ValueOf(n.Spec) is not { } v || !used.ContainsKey(v));
+            return;
+        }
+        var room = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var n in candidates)
+            if (cap.Attribute.ValueOf(n.Spec) is { } v) room[v] = room.GetValueOrDefault(v) + TasksThatFit(group, n);
+        var keep = used.Keys.ToHashSet(StringComparer.Ordinal);
+        foreach (var (v, _) in room.Where(kv => !used.ContainsKey(kv.Key) && kv.Value > 0)
+                     .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (keep.Count >= cap.MaxValues) break;
+            keep.Add(v);
+        }
+        candidates.RemoveAll(n => cap.Attribute.ValueOf(n.Spec) is not { } v || !keep.Contains(v));
+    }
+
+    /// <summary>How many tasks of the group the node could take now by cpu, memory and max per node (at most 10,000).</summary>
+    private static long TasksThatFit(GroupContext group, SchedulingNode n)
+    {
+        const long most = 10_000;
+        var ask = group.Request.Resources;
+        long fit = most;
+        if (ask.CpuMillis > 0) fit = Math.Min(fit, Math.Max(0, n.Spec.Capacity.CpuMillis - group.CpuUsed(n)) / ask.CpuMillis);
+        if (ask.MemoryBytes > 0) fit = Math.Min(fit, Math.Max(0, n.Spec.Capacity.MemoryBytes - group.MemoryUsed(n)) / ask.MemoryBytes);
+        if (group.Rules.MaxReplicasPerNode > 0) fit = Math.Min(fit, Math.Max(0, group.Rules.MaxReplicasPerNode - group.ServiceCount[n.Index]));
+        if (group.Request.HostPorts.Count > 0) fit = Math.Min(fit, group.Request.HostPorts.Any(p => group.PortTaken(n, p)) ? 0 : 1);
+        return fit;
     }
 
     /// <summary>Groups by (service, spec version): the tasks of one group share resources, ports and placement.

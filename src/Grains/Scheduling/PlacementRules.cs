@@ -6,16 +6,26 @@ namespace Orca.Grains.Scheduling;
 /// (Marathon <c>UNIQUE</c> is 1, <c>MAX_PER:n</c> is n).</summary>
 public sealed record AttributeLimit(NodeAttribute Attribute, int MaxPerValue, string Text);
 
+/// <summary>The service's tasks use at most <see cref="MaxValues"/> values of <see cref="Attribute"/>: Marathon
+/// <c>GROUP_BY:N</c> (N groups; the spread over them is the attribute's spread level) and <c>CLUSTER</c> without a value
+/// (1: every task on the value the first one took). Nodes without the attribute are out.</summary>
+public sealed record ValueCap(NodeAttribute Attribute, int MaxValues, string Text);
+
 /// <summary>A service's placement spec, parsed once: static predicates, attribute limits, spread levels (outermost first).</summary>
 public sealed class PlacementRules
 {
     public required IReadOnlyList<NodePredicate> Predicates { get; init; }
     public required IReadOnlyList<AttributeLimit> Limits { get; init; }
+    public IReadOnlyList<ValueCap> Caps { get; init; } = [];
     public required IReadOnlyList<NodeAttribute> SpreadLevels { get; init; }
     public int MaxReplicasPerNode { get; init; }
     public SchedulingStrategy Strategy { get; init; }
 
     public static readonly PlacementRules None = new() { Predicates = [], Limits = [], SpreadLevels = [] };
+
+    /// <summary>The attributes every candidate node must have: each spread level (nodes lacking the label are no
+    /// value to spread over, as Marathon's GROUP_BY and Kubernetes' topology keys have it).</summary>
+    public IEnumerable<NodeAttribute> RequiredAttributes => SpreadLevels;
 
     /// <summary>Parses every constraint and spread preference; throws <see cref="ConstraintException"/> naming the first bad one.</summary>
     public static PlacementRules Parse(PlacementSpec spec)
@@ -23,13 +33,18 @@ public sealed class PlacementRules
         var predicates = new List<NodePredicate>();
         var limits = new List<AttributeLimit>();
         var spread = new List<NodeAttribute>();
+        var caps = new List<ValueCap>();
         foreach (var text in spec.Constraints)
         {
             switch (ConstraintParser.Parse(text))
             {
                 case ParsedConstraint.Predicate p: predicates.Add(p.Value); break;
                 case ParsedConstraint.Limit l: limits.Add(l.Value); break;
-                case ParsedConstraint.GroupBy g: if (!spread.Contains(g.Attribute)) spread.Add(g.Attribute); break;
+                case ParsedConstraint.GroupBy g:
+                    if (!spread.Contains(g.Attribute)) spread.Add(g.Attribute);
+                    if (g.Groups is { } n) caps.Add(new ValueCap(g.Attribute, n, text.Trim()));
+                    break;
+                case ParsedConstraint.Pin p: caps.Add(new ValueCap(p.Attribute, 1, text.Trim())); break;
             }
         }
         foreach (var text in spec.Spread)
@@ -44,7 +59,7 @@ public sealed class PlacementRules
             throw new ConstraintException($"invalid max replicas per node {spec.MaxReplicasPerNode}: expected 0 (no limit) or more");
         return new PlacementRules
         {
-            Predicates = predicates, Limits = limits, SpreadLevels = spread,
+            Predicates = predicates, Limits = limits, SpreadLevels = spread, Caps = caps,
             MaxReplicasPerNode = spec.MaxReplicasPerNode, Strategy = spec.Strategy,
         };
     }

@@ -14,22 +14,24 @@ namespace Orca.Grains.Scheduling;
 internal sealed class SpreadTree
 {
     private readonly SchedulingNode[] _candidates;
-    private readonly long[] _primary, _secondary;
+    private readonly long[] _primary, _secondary, _tertiary;
     private readonly int[] _leafOf;
     private readonly int[] _parent, _count, _rank, _load;
     private readonly IndexedHeap<NodeOrder>?[] _leafHeaps;
     private readonly IndexedHeap<BranchOrder>?[] _childHeaps;
     private readonly GroupContext _group;
-    private readonly bool _binpack;
+    private readonly bool _binpack, _asksNothing;
 
     public SpreadTree(GroupContext group, List<SchedulingNode> candidates)
     {
         _group = group;
         _binpack = group.Rules.Strategy == SchedulingStrategy.Binpack;
+        _asksNothing = group.Request.Resources is { CpuMillis: 0, MemoryBytes: 0 };
         _candidates = candidates.ToArray();
         int n = _candidates.Length;
         _primary = new long[n];
         _secondary = new long[n];
+        _tertiary = new long[n];
         _leafOf = new int[n];
 
         // Build the branches: tree node 0 is the root; children are keyed by attribute value (missing = "").
@@ -84,7 +86,7 @@ internal sealed class SpreadTree
         var branchPositions = new int[treeSize];
         _leafHeaps = new IndexedHeap<NodeOrder>?[treeSize];
         _childHeaps = new IndexedHeap<BranchOrder>?[treeSize];
-        var nodeOrder = new NodeOrder(_primary, _secondary, _candidates);
+        var nodeOrder = new NodeOrder(_primary, _secondary, _tertiary, _candidates);
         for (int c = 0; c < n; c++)
         {
             Score(c);
@@ -157,7 +159,9 @@ internal sealed class SpreadTree
     /// image do not pile onto the nodes that pulled it first.</summary>
     private const long ImageBonusPermille = 50;
 
-    /// <summary>Spread: fewest tasks of the service, then least allocated (a present image counting as 5 % less).
+    /// <summary>Spread: fewest tasks of the service, then least allocated (a present image counting as 5 % less),
+    /// then fewest tasks of all services (as SwarmKit's spread); a task that asks for no cpu or memory goes by the
+    /// task count before the image, or every such task would follow the first one's image to one node.
     /// Binpack: most allocated (a present image counting as 5 % more). Ties break by node id (the candidates' order).</summary>
     private void Score(int c)
     {
@@ -173,17 +177,28 @@ internal sealed class SpreadTree
         else
         {
             _primary[c] = _group.ServiceCount[node.Index];
-            _secondary[c] = allocated - bonus;
+            if (_asksNothing)
+            {
+                // No cpu or memory asked: allocation says nothing of this task, so the task count decides, then the image.
+                _secondary[c] = _group.TaskLoad(node);
+                _tertiary[c] = -bonus;
+            }
+            else
+            {
+                _secondary[c] = allocated - bonus;
+                _tertiary[c] = _group.TaskLoad(node);
+            }
         }
     }
 
     private static long Permille(long used, long capacity) => capacity <= 0 ? 0 : used * 1000 / capacity;
 
-    private readonly struct NodeOrder(long[] primary, long[] secondary, SchedulingNode[] candidates) : IItemOrder
+    private readonly struct NodeOrder(long[] primary, long[] secondary, long[] tertiary, SchedulingNode[] candidates) : IItemOrder
     {
         public bool Before(int a, int b) =>
             primary[a] != primary[b] ? primary[a] < primary[b]
             : secondary[a] != secondary[b] ? secondary[a] < secondary[b]
+            : tertiary[a] != tertiary[b] ? tertiary[a] < tertiary[b]
             : candidates[a].Index < candidates[b].Index;
     }
 

@@ -134,8 +134,10 @@ public sealed partial class SimObserver
                 .GroupBy(t => t.Node).Select(g => (long)g.Count()).DefaultIfEmpty(0).Max();
         }
         var perRack = RunningPerRack(svc);
-        // Racks that could take a task now count too, so an empty rack shows as 0.
-        var counts = _racks.Where(r => r.Value.Any(n => n.Status == NodeStatus.Ready && n.Availability == NodeAvailability.Active) || perRack.ContainsKey(r.Key))
+        // Racks that could take a task now count too, so an empty rack shows as 0; nodes without the rack label are
+        // no rack at all (not a rack "(none)").
+        var counts = _racks.Where(r => r.Key != NoRack)
+            .Where(r => r.Value.Any(n => n.Status == NodeStatus.Ready && n.Availability == NodeAvailability.Active) || perRack.ContainsKey(r.Key))
             .Select(r => (long)perRack.GetValueOrDefault(r.Key)).DefaultIfEmpty(0).ToList();
         return metric switch
         {

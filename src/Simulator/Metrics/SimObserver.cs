@@ -13,6 +13,9 @@ namespace Orca.Simulator.Metrics;
 public sealed partial class SimObserver : IEventSink
 {
     private readonly string _rackLabel;
+
+    /// <summary>Where nodes without the rack label are listed (node counts only: rack metrics leave them out).</summary>
+    public const string NoRack = "(none)";
     private readonly CsvLineWriter _events;
     private readonly Dictionary<string, ObservedNode> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ObservedTask> _tasks = new(StringComparer.Ordinal);
@@ -55,7 +58,7 @@ public sealed partial class SimObserver : IEventSink
     {
         if (!_nodes.TryGetValue(e.Node.Id, out var node))
         {
-            var rack = e.Node.Label(_rackLabel) ?? "(none)";
+            var rack = e.Node.Label(_rackLabel) ?? NoRack;
             _nodes[e.Node.Id] = node = new ObservedNode(e.Node, rack);
             if (!_racks.TryGetValue(rack, out var list)) _racks[rack] = list = [];
             list.Add(node);

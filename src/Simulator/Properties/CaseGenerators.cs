@@ -25,7 +25,8 @@ public static class CaseGenerators
         from manager in Gen.Frequency((1, Gen.Constant(true)), (9, Gen.Constant(false)))
         from ssd in Gen.Elements(true, false)
         from state in Gen.Frequency((18, Gen.Constant(0)), (1, Gen.Constant(1)), (1, Gen.Constant(2)))
-        select new NodeCase("", rack, (rack - 1) % zones + 1, cpu, mem, manager, ssd, state == 1, state == 2);
+        from bare in Gen.Frequency((19, Gen.Constant(false)), (1, Gen.Constant(true)))
+        select new NodeCase("", rack, (rack - 1) % zones + 1, cpu, mem, manager, ssd, state == 1, state == 2, bare);
 
     /// <summary>Services: replicas 0–200, requests including ones no node can hold, constraints of both dialects,
     /// max per node, spread preferences, strategies.</summary>
@@ -59,7 +60,7 @@ public static class CaseGenerators
 
     private static Gen<string?> Limit(int racks) =>
         from n in Gen.Choose(1, 3)
-        from text in Gen.Elements("rack:UNIQUE", "hostname:UNIQUE", $"rack:MAX_PER:{n}", $"zone:MAX_PER:{n}", "rack:GROUP_BY")
+        from text in Gen.Elements("rack:UNIQUE", "hostname:UNIQUE", $"rack:MAX_PER:{n}", $"zone:MAX_PER:{n}", "rack:GROUP_BY", $"rack:GROUP_BY:{n}", "zone:CLUSTER")
         select (string?)text;
 
     /// <summary>Fault schedules: node crashes and recoveries, rack failures, partitions, drains, scale changes and

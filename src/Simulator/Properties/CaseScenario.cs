@@ -11,10 +11,12 @@ public static class CaseScenario
 {
     public static NodeSpec Spec(NodeCase n)
     {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["disk"] = n.Ssd ? "ssd" : "hdd" };
+        if (!n.Bare)
         {
-            ["rack"] = $"r{n.Rack}", ["zone"] = $"z{n.Zone}", ["disk"] = n.Ssd ? "ssd" : "hdd",
-        };
+            labels["rack"] = $"r{n.Rack}";
+            labels["zone"] = $"z{n.Zone}";
+        }
         return new NodeSpec(n.Id, new Resources(n.CpuMillis, n.MemoryMi << 20), labels, n.Manager ? NodeRole.Manager : NodeRole.Worker);
     }
 
@@ -47,7 +49,7 @@ public static class CaseScenario
         if (disabledFilters.Count > 0)
             csv.Append("0s,config,sim,").Append(string.Join(" ", disabledFilters.Select(f => $"disable-filter={f}"))).Append('\n');
         foreach (var n in c.Nodes)
-            csv.Append(Inv($"0s,add-node,{n.Id},cpu={n.CpuMillis}m memory={n.MemoryMi}Mi rack=r{n.Rack} zone=z{n.Zone} label=disk={(n.Ssd ? "ssd" : "hdd")} role={(n.Manager ? "manager" : "worker")}\n"));
+            csv.Append(Inv($"0s,add-node,{n.Id},cpu={n.CpuMillis}m memory={n.MemoryMi}Mi {(n.Bare ? "" : $"rack=r{n.Rack} zone=z{n.Zone} ")}label=disk={(n.Ssd ? "ssd" : "hdd")} role={(n.Manager ? "manager" : "worker")}\n"));
         var down = c.Nodes.Where(n => n.Down).Select(n => n.Id).ToList();
         var drained = c.Nodes.Where(n => n.Drained).Select(n => n.Id).ToList();
         if (down.Count > 0) csv.Append("0s,crash,").Append(string.Join(';', down)).Append(",\n");
@@ -55,6 +57,7 @@ public static class CaseScenario
         var at = Time(servicesAt);
         foreach (var s in c.Services) csv.Append($"{at},create-service,{s.Name},{ServiceParams(s)}\n");
         var removed = new HashSet<string>();
+        var racks = c.Nodes.Where(n => !n.Bare).Select(n => $"r{n.Rack}").ToHashSet(); // a rack of bare nodes only is no rack
         var crashedSilos = new HashSet<string>();
         foreach (var f in c.Faults)
         {
@@ -62,6 +65,7 @@ public static class CaseScenario
             if (f.Kind == FaultCaseKind.CrashSilo && (crashedSilos.Contains(f.Target) || crashedSilos.Count == CheckCase.SiloCount - 1)) continue;
             if (f.Kind == FaultCaseKind.CrashSilo) crashedSilos.Add(f.Target);
             if (f.Kind == FaultCaseKind.RecoverSilo) crashedSilos.Remove(f.Target);
+            if (f.Kind is FaultCaseKind.CrashRack or FaultCaseKind.RecoverRack && !racks.Contains(f.Target)) continue;
             var row = FaultRow(f, removed);
             if (row is not null) csv.Append(Inv($"{f.AtSeconds}s,{row}\n"));
         }

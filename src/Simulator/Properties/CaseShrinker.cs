@@ -49,7 +49,7 @@ public static class CaseShrinker
     private static CheckCase Consistent(CheckCase c)
     {
         var nodes = c.Nodes.Select(n => n.Id).ToHashSet();
-        var racks = c.Nodes.Select(n => $"r{n.Rack}").ToHashSet();
+        var racks = c.Nodes.Where(n => !n.Bare).Select(n => $"r{n.Rack}").ToHashSet();
         var services = c.Services.Select(s => s.Name).ToHashSet();
         return c with
         {

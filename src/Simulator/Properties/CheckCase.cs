@@ -2,8 +2,9 @@ using System.Globalization;
 
 namespace Orca.Simulator.Properties;
 
-/// <summary>A generated node. Down nodes crash at time 0; drained ones are drained at time 0.</summary>
-public sealed record NodeCase(string Id, int Rack, int Zone, long CpuMillis, long MemoryMi, bool Manager, bool Ssd, bool Down, bool Drained);
+/// <summary>A generated node. Down nodes crash at time 0; drained ones are drained at time 0. A bare node has no rack
+/// or zone label (it belongs to no rack: spreading over racks passes it by).</summary>
+public sealed record NodeCase(string Id, int Rack, int Zone, long CpuMillis, long MemoryMi, bool Manager, bool Ssd, bool Down, bool Drained, bool Bare = false);
 
 /// <summary>A generated service (created in list order).</summary>
 public sealed record ServiceCase(string Name, int Replicas, long CpuMillis, long MemoryMi, IReadOnlyList<string> Constraints,

@@ -26,6 +26,14 @@ public static class PlacementOracle
             if (value is null) return false;
             if (mine.Count(p => limit.Attribute.ValueOf(nodes[p.NodeId].Spec) == value) >= limit.MaxPerValue) return false;
         }
+        if (rules.SpreadLevels.Any(level => level.ValueOf(node.Spec) is null)) return false; // no value to spread over
+        foreach (var valueCap in rules.Caps)
+        {
+            var value = valueCap.Attribute.ValueOf(node.Spec);
+            if (value is null) return false;
+            var used = mine.Select(p => valueCap.Attribute.ValueOf(nodes[p.NodeId].Spec)).Distinct().ToList();
+            if (used.Count >= valueCap.MaxValues && !used.Contains(value)) return false;
+        }
         foreach (var port in task.HostPorts)
             if (placed.Any(p => p.NodeId == node.Id && p.Task.HostPorts.Contains(port))) return false;
         return true;

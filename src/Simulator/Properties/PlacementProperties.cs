@@ -53,6 +53,15 @@ public static partial class PlacementProperties
                 if (value is null || already >= limit.MaxPerValue)
                     return $"{task.TaskId} on {nodeId} breaks '{limit.Text}' ({limit.Attribute.Display}={value ?? "missing"} already has {already})";
             }
+            if (rules.SpreadLevels.FirstOrDefault(level => level.ValueOf(node.Spec) is null) is { } unlabelled)
+                return $"{task.TaskId} on {nodeId}, which has no {unlabelled.Display} to spread over";
+            foreach (var cap in rules.Caps)
+            {
+                var value = cap.Attribute.ValueOf(node.Spec);
+                var used = mine.Select(p => cap.Attribute.ValueOf(nodes[p.NodeId].Spec)).Distinct().ToList();
+                if (value is null || used.Count >= cap.MaxValues && !used.Contains(value))
+                    return $"{task.TaskId} on {nodeId} breaks '{cap.Text}' ({cap.Attribute.Display}={value ?? "missing"}; already on {string.Join(", ", used)})";
+            }
             foreach (var port in task.HostPorts)
                 if (placed.Any(p => p.NodeId == nodeId && p.Task.HostPorts.Contains(port)))
                     return $"{task.TaskId} on {nodeId} publishes port {port}, already in use there";
@@ -106,11 +115,11 @@ public static partial class PlacementProperties
         if (s.Spread.Count == 0 || s.MaxPerNode > 0 || s.Port80) return null;
         var alone = Place(c with { Services = [s] }, ctx);
         var rules = alone.Rules[s.Name];
-        if (rules.Limits.Count > 0 || alone.Result.Unplaced.Count > 0 || rules.SpreadLevels.Count == 0) return null;
+        if (rules.Limits.Count > 0 || rules.Caps.Count > 0 || alone.Result.Unplaced.Count > 0 || rules.SpreadLevels.Count == 0) return null;
         var level = rules.SpreadLevels[0];
         var eligible = CaseScenario.Cluster(c.Nodes).Nodes
             .Where(n => n.Status == Grains.Model.NodeStatus.Ready && n.Availability == Grains.Model.NodeAvailability.Active
-                        && rules.Predicates.All(p => p.Matches(n.Spec))).ToList();
+                        && rules.Predicates.All(p => p.Matches(n.Spec)) && rules.SpreadLevels.All(l => l.ValueOf(n.Spec) is not null)).ToList();
         var values = eligible.GroupBy(n => level.ValueOf(n.Spec) ?? "").ToList();
         if (values.Count == 0) return null;
         int share = (s.Replicas + values.Count - 1) / values.Count;

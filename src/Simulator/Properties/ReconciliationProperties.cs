@@ -120,7 +120,7 @@ public static class ReconciliationProperties
         {
             if (f.Kind is FaultCaseKind.CrashSilo or FaultCaseKind.RecoverSilo or FaultCaseKind.Scale or FaultCaseKind.Remove) continue;
             var targets = f.Kind is FaultCaseKind.CrashRack or FaultCaseKind.RecoverRack
-                ? c.Nodes.Where(n => $"r{n.Rack}" == f.Target).Select(n => n.Id).ToList() : [f.Target];
+                ? c.Nodes.Where(n => !n.Bare && $"r{n.Rack}" == f.Target).Select(n => n.Id).ToList() : [f.Target];
             foreach (var id in targets)
             {
                 _ = f.Kind switch
@@ -158,6 +158,10 @@ public static class ReconciliationProperties
         }
         // Host ports are shared by all services: two services publishing the same port compete for nodes.
         if (c.Services.Count(s => s.Port80 && desired[s.Name] is not null) > 1) ample = false;
+        // GROUP_BY:N and CLUSTER keep the values first taken; after a fault the best values of the live cluster may be
+        // others, so what runs depends on the history, not on the live cluster alone.
+        if ((c.Faults.Count > 0 || c.Nodes.Any(n => n.Down)) && c.Services.Any(s => s.Constraints.Any(x => x.Contains(":GROUP_BY:") || x.EndsWith(":CLUSTER", StringComparison.Ordinal))))
+            ample = false;
         foreach (var n in c.Nodes)
         {
             long cpu = 0, mem = 0;

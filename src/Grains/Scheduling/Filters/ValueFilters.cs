@@ -1,0 +1,31 @@
+namespace Orca.Grains.Scheduling.Filters;
+
+/// <summary>A node without a spread attribute's label is no value to spread over: it is out for the service, as
+/// Marathon has it for GROUP_BY and Kubernetes for a topology key (Swarm alone puts such nodes in a group of their own).</summary>
+public sealed class SpreadLabelFilter(NodeAttribute attribute) : IPlacementFilter
+{
+    public string Name => "spread-label";
+    public bool IsStatic => true;
+    public bool Check(GroupContext group, SchedulingNode node) => attribute.ValueOf(node.Spec) is not null;
+    public string Explain(int nodes) => $"no {attribute.Display} to spread over on {Plural.Nodes(nodes)}";
+}
+
+/// <summary>Marathon <c>GROUP_BY:N</c> and <c>CLUSTER</c> without a value: once the service's tasks hold
+/// <see cref="ValueCap.MaxValues"/> values of the attribute, only nodes with one of those values are left.</summary>
+public sealed class ValueCapFilter(int capIndex, ValueCap cap) : IPlacementFilter
+{
+    public string Name => "value-cap";
+    public bool IsStatic => false;
+
+    public bool Check(GroupContext group, SchedulingNode node)
+    {
+        var value = cap.Attribute.ValueOf(node.Spec);
+        if (value is null) return false;
+        var counts = group.CapCounts[capIndex];
+        return counts.Count < cap.MaxValues || counts.ContainsKey(value);
+    }
+
+    public string Explain(int nodes) => cap.MaxValues == 1
+        ? $"{cap.Text}: another {cap.Attribute.Display} holds the service on {Plural.Nodes(nodes)}"
+        : $"{cap.Text}: the service already uses {cap.MaxValues} other values on {Plural.Nodes(nodes)}";
+}
