@@ -29,6 +29,23 @@ public class ReconciliationScenarioTests
         Assert.InRange(crash.ConvergedAfterSeconds!.Value, 120, 200); // whole again only once n0001 was back (max-per-node=1, 12 nodes)
     }
 
+    /// <summary>Scale-down recounts after each removal (Marathon's kill selection): 5/4 minus 3 leaves 3/3, and
+    /// zones 3/3 minus 4 leave 1/1; once the ranking was computed once and 5/4 became 2/4.</summary>
+    [Fact]
+    public void ScaleDownKeepsTheSpreadEvenByRecountingAfterEachRemoval()
+    {
+        var r = Run("0s,add-nodes,n,count=8 racks=2 cpu=4 memory=8Gi\n" + """
+            1s,create-service,web,replicas=9 spread=node.labels.rack
+            1m,expect,web,running=9 max-per-rack=5 min-per-rack=4
+            2m,scale,web,replicas=6
+            3m,expect,web,running=6 rack-spread=0
+            4m,scale,web,replicas=2
+            5m,expect,web,running=2 rack-spread=0
+            6m,end,,
+            """);
+        AssertPassed(r);
+    }
+
     [Fact]
     public void RackFailureMovesReplicasAndUniqueKeepsOnePending()
     {

@@ -116,6 +116,9 @@ public interface IServiceGrain : IGrainWithStringKey
     Task<ServiceInfo?> GetAsync();
     [OneWay] Task TaskChangedAsync(TaskInfo task);
 
+    /// <summary>The scheduler's answer to <see cref="ISchedulerGrain.DescribeSpreadAsync"/>.</summary>
+    [OneWay] Task SpreadValuesAsync(Dictionary<string, string[]> values);
+
     /// <summary>Rolls back to the spec of an earlier version (default: the one before the current).</summary>
     Task<ServiceInfo> RollbackAsync(int? version);
 
@@ -147,6 +150,12 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay] Task TaskFailedAsync(string taskId);
     [OneWay] Task NodeChangedAsync(NodeInfo node);
     Task<SchedulerStats> GetStatsAsync();
+
+    /// <summary>Tells the service, by <see cref="IServiceGrain.SpreadValuesAsync"/>, each given node's value of every
+    /// spread level of <paramref name="placement"/> (outermost first; "" where a node lacks it): what a scale-down
+    /// balances over. One-way both ways: the scheduler, when it activates, asks services for their placements, so a
+    /// service waiting on it could wait on itself.</summary>
+    [OneWay] Task DescribeSpreadAsync(string service, PlacementSpec placement, IReadOnlyList<string> nodes);
 }
 
 [GenerateSerializer, Immutable, Alias("orca.SchedulerStats")]

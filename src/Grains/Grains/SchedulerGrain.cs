@@ -107,6 +107,15 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         return Task.CompletedTask;
     }
 
+    public Task DescribeSpreadAsync(string service, PlacementSpec placement, IReadOnlyList<string> nodes)
+    {
+        var levels = PlacementRules.Parse(placement).SpreadLevels;
+        var values = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var id in nodes)
+            values[id] = _cluster.Node(id) is { } node ? levels.Select(l => l.ValueOf(node.Spec) ?? "").ToArray() : levels.Select(_ => "").ToArray();
+        return GrainFactory.GetGrain<IServiceGrain>(service).SpreadValuesAsync(values);
+    }
+
     public Task<SchedulerStats> GetStatsAsync() =>
         Task.FromResult(new SchedulerStats(_cluster.Nodes.Count, _cluster.AssignmentCount, _pending.Count, _placed, _batches));
 

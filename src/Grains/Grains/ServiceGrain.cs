@@ -25,6 +25,8 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
     private readonly OrcaMetrics _metrics;
     private readonly ReplicaGauge _replicas;
     private bool _resumed;
+    private Dictionary<string, string[]>? _spreadValues; // the scheduler's last answer, used by one scale-down
+    private DateTimeOffset? _spreadAskedAt;
 
     public ServiceGrain(IGrainContext context, IGrainRuntime runtime,
         [PersistentState("service", OrcaStorage.Name)] IPersistentState<ServiceGrainState> state,
@@ -223,8 +225,9 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
         var slots = S.Slots.Values.OrderBy(s => s.Slot)
             .Select(s => new SlotView(s.Slot, s.Current, s.Previous, s.RestartTimes, s.Updating)).ToList();
         var deployment = CurrentDeployment;
-        var result = Reconciler.Compute(spec, S.Version, slots, S.NextUpdateAt, Now, PolicyOf(deployment), deployment?.Paused == true,
-            deployment?.SameAsTarget ?? SameAsCurrent());
+        var (scaleTo, groups) = await ScaleDownGroupsAsync(spec, slots);
+        var result = Reconciler.Compute(spec with { Replicas = scaleTo }, S.Version, slots, S.NextUpdateAt, Now, PolicyOf(deployment), deployment?.Paused == true,
+            deployment?.SameAsTarget ?? SameAsCurrent(), groups);
         foreach (var action in result.Actions) await ApplyAsync(spec, action);
         var (watchUntil, deploymentChanged) = TickDeployment(rollingDone: !result.UpdateInProgress);
         if (result.UpdateInProgress != S.UpdateInProgress)
@@ -284,6 +287,37 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
         slot.Updating = start.Reason == StartReason.Update;
         slot.Current = new TaskInfo(taskId, slot.Slot, slot.Generation, S.Version, TaskState.New, DesiredTaskState.Running, null, null, null, Now);
         await GrainFactory.GetGrain<ITaskGrain>(taskId).CreateAsync(TaskSpecOf(spec, slot.Current), spec.Placement);
+    }
+
+    /// <summary>A scale-down of a spread service balances over each node's spread values, which the scheduler knows:
+    /// until its answer covers the nodes, the scale-down waits (the replica count stays as it is for this pass).
+    /// Returns the count to reconcile to and the values to balance over.</summary>
+    private async Task<(int Replicas, IReadOnlyDictionary<string, string[]>? Groups)> ScaleDownGroupsAsync(ServiceSpec spec, List<SlotView> slots)
+    {
+        if (slots.Count <= spec.Replicas || PlacementRules.Parse(spec.Placement).SpreadLevels.Count == 0) return (spec.Replicas, null);
+        var nodes = slots.Select(s => s.Current?.Node).OfType<string>().Distinct().ToList();
+        if (_spreadValues is { } known && nodes.All(known.ContainsKey))
+        {
+            _spreadValues = null; // labels change: the next scale-down asks again
+            _spreadAskedAt = null;
+            return (spec.Replicas, known);
+        }
+        if (_spreadAskedAt is not { } asked || Now - asked > SpreadAnswerWait) // an answer lost with a silo is asked again
+        {
+            _spreadAskedAt = Now;
+            await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).DescribeSpreadAsync(_key, spec.Placement, nodes);
+        }
+        _reconcile.RequestWithin(SpreadAnswerWait);
+        return (slots.Count, null);
+    }
+
+    private static readonly TimeSpan SpreadAnswerWait = TimeSpan.FromSeconds(5);
+
+    public Task SpreadValuesAsync(Dictionary<string, string[]> values)
+    {
+        _spreadValues = values;
+        _reconcile.RequestWithin(TimeSpan.Zero);
+        return Task.CompletedTask;
     }
 
     private TaskSpec TaskSpecOf(ServiceSpec spec, TaskInfo task) =>

@@ -14,11 +14,12 @@ public static class Reconciler
     /// <param name="sameAsCurrent">Earlier versions whose task template equals the current one (after a rollback, the
     /// version rolled back to): their tasks are up to date and are not replaced.</param>
     public static ReconcileResult Compute(ServiceSpec spec, int specVersion, IReadOnlyList<SlotView> slots, DateTimeOffset nextUpdateAt, DateTimeOffset now,
-        UpdatePolicy? policy = null, bool paused = false, IReadOnlySet<int>? sameAsCurrent = null)
+        UpdatePolicy? policy = null, bool paused = false, IReadOnlySet<int>? sameAsCurrent = null,
+        IReadOnlyDictionary<string, string[]>? spreadGroups = null)
     {
         var actions = new List<ReconcileAction>();
         DateTimeOffset? wakeAt = null;
-        var kept = Scale(spec, slots, actions);
+        var kept = Scale(spec, slots, actions, spreadGroups);
         bool Outdated(TaskInfo t) => t.SpecVersion < specVersion && sameAsCurrent?.Contains(t.SpecVersion) != true;
 
         var outdated = new List<SlotView>();
@@ -59,23 +60,15 @@ public static class Reconciler
         return new ReconcileResult(actions, wakeAt, outdated.Count > 0 || inFlight > 0);
     }
 
-    /// <summary>Adds or removes slots to match the replica count; returns the slots that stay. Scale-down removes,
-    /// as Swarm does, slots without a running task first, then those on the nodes holding most copies.</summary>
-    private static List<SlotView> Scale(ServiceSpec spec, IReadOnlyList<SlotView> slots, List<ReconcileAction> actions)
+    /// <summary>Adds or removes slots to match the replica count; returns the slots that stay. Scale-down chooses as
+    /// <see cref="ScaleDown"/> says (<paramref name="spreadGroups"/>: each node's spread values).</summary>
+    private static List<SlotView> Scale(ServiceSpec spec, IReadOnlyList<SlotView> slots, List<ReconcileAction> actions,
+        IReadOnlyDictionary<string, string[]>? spreadGroups)
     {
         var kept = new List<SlotView>(slots);
         if (slots.Count > spec.Replicas)
         {
-            var perNode = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var s in slots)
-                if (s.Current is { Node: { } node } c && c.State.IsActive()) perNode[node] = perNode.GetValueOrDefault(node) + 1;
-            var victims = slots
-                .OrderBy(s => s.Current?.State == TaskState.Running ? 1 : 0)
-                .ThenByDescending(s => s.Current is { Node: { } n } ? perNode.GetValueOrDefault(n) : 0)
-                .ThenByDescending(s => s.Slot)
-                .Take(slots.Count - spec.Replicas)
-                .OrderBy(s => s.Slot)
-                .ToList();
+            var victims = ScaleDown.Victims(slots, slots.Count - spec.Replicas, spreadGroups).OrderBy(s => s.Slot).ToList();
             foreach (var v in victims)
             {
                 foreach (var t in (ReadOnlySpan<TaskInfo?>)[v.Current, v.Previous])
