@@ -1,3 +1,5 @@
+using static Orca.Silo.Tests.SiloProcess;
+
 namespace Orca.Silo.Tests;
 
 /// <summary>
@@ -21,12 +23,6 @@ public sealed class ClusterTests : IClassFixture<PostgresServer>, IDisposable
         SiloProcess.Until(() => _silos.All(s => s.ActiveSilos() == 3), Settle, "all three silos in every view");
         Ok(_silos[0].Orca("node", "add", "n1", "--docker", hosts.Endpoint(0), "--label", "rack=r1"));
         Ok(_silos[0].Orca("node", "add", "n2", "--docker", hosts.Endpoint(1), "--label", "rack=r2"));
-    }
-
-    private static string Ok((int Code, string Stdout, string Stderr) r)
-    {
-        Assert.True(r.Code == 0, $"exit {r.Code}\n{r.Stdout}\n{r.Stderr}");
-        return r.Stdout;
     }
 
     private int RunningContainers() => _hosts.Containers(0).Count(c => c.Running) + _hosts.Containers(1).Count(c => c.Running);

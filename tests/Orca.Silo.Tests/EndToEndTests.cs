@@ -1,3 +1,5 @@
+using static Orca.Silo.Tests.SiloProcess;
+
 namespace Orca.Silo.Tests;
 
 /// <summary>
@@ -20,12 +22,6 @@ public sealed class EndToEndTests : IDisposable
         _silo = new SiloProcess();
         Ok(_silo.Orca("node", "add", "n1", "--docker", hosts.Endpoint(0), "--label", "rack=r1"));
         Ok(_silo.Orca("node", "add", "n2", "--docker", hosts.Endpoint(1), "--label", "rack=r2"));
-    }
-
-    private static string Ok((int Code, string Stdout, string Stderr) r)
-    {
-        Assert.True(r.Code == 0, $"exit {r.Code}\n{r.Stdout}\n{r.Stderr}");
-        return r.Stdout;
     }
 
     private void CreateWeb(int replicas, params string[] extra) =>

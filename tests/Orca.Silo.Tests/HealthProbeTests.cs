@@ -1,3 +1,5 @@
+using static Orca.Silo.Tests.SiloProcess;
+
 namespace Orca.Silo.Tests;
 
 /// <summary>
@@ -19,12 +21,6 @@ public sealed class HealthProbeTests : IDisposable
         _silo = new SiloProcess();
         Ok(_silo.Orca("node", "add", "n1", "--docker", hosts.Endpoint(0)));
         Ok(_silo.Orca("node", "add", "n2", "--docker", hosts.Endpoint(1)));
-    }
-
-    private static string Ok((int Code, string Stdout, string Stderr) r)
-    {
-        Assert.True(r.Code == 0, $"exit {r.Code}\n{r.Stdout}\n{r.Stderr}");
-        return r.Stdout;
     }
 
 

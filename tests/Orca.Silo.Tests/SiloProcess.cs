@@ -89,6 +89,13 @@ public sealed class SiloProcess : IDisposable
         Get($"v1/tasks?service={service}&state=running")!.AsArray()
             .Select(t => (t!["task"]!["taskId"]!.GetValue<string>(), t["task"]!["node"]!.GetValue<string>())).ToList();
 
+    /// <summary>The stdout of an `orca` run that must have succeeded (the test fails with its output otherwise).</summary>
+    public static string Ok((int Code, string Stdout, string Stderr) r)
+    {
+        Assert.True(r.Code == 0, $"exit {r.Code}\n{r.Stdout}\n{r.Stderr}");
+        return r.Stdout;
+    }
+
     public static void Until(Func<bool> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;

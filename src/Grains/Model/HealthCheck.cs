@@ -15,17 +15,12 @@ namespace Orca.Grains.Model;
 /// </summary>
 [GenerateSerializer, Immutable, Alias("orca.HealthCheck")]
 public sealed record HealthCheck(
-    IReadOnlyList<string> Test,
+    [property: Id(0)] IReadOnlyList<string> Test,
     [property: Id(1)] TimeSpan Interval,
     [property: Id(2)] TimeSpan Timeout,
     [property: Id(3)] TimeSpan StartPeriod,
     [property: Id(4)] int Retries)
 {
-    /// <summary>Always a plain array: a collection expression would make it a compiler-made list type, which the JSON
-    /// grain storage records by name and then refuses to load (the service could not be read after a restart).</summary>
-    [Id(0)]
-    public IReadOnlyList<string> Test { get; init; } = Test as string[] ?? Test.ToArray();
-
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30), DefaultTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>No check at all, not even the image's own (Docker's <c>--no-healthcheck</c>).</summary>

@@ -39,8 +39,11 @@ internal static class ScaleDown
             var path = new List<Branch> { b };
             while (b.Children is { Count: > 0 } children)
             {
-                b = children.Values.Where(c => c.Count > 0).MaxBy(c => (c.Count, c.Value), BranchKey.Instance)!;
-                path.Add(b);
+                Branch? most = null;
+                foreach (var c in children.Values)
+                    if (c.Count > 0 && (most is null || c.Count > most.Count || c.Count == most.Count && string.CompareOrdinal(c.Value, most.Value) > 0))
+                        most = c;
+                path.Add(b = most!);
             }
             var victim = b.Slots.MaxBy(s => s.Slot)!;
             b.Slots.Remove(victim);
@@ -64,13 +67,5 @@ internal static class ScaleDown
             c.Count++;
             return c;
         }
-    }
-
-    private sealed class BranchKey : IComparer<(int Count, string Value)>
-    {
-        public static readonly BranchKey Instance = new();
-
-        public int Compare((int Count, string Value) a, (int Count, string Value) b) =>
-            a.Count != b.Count ? a.Count.CompareTo(b.Count) : string.CompareOrdinal(a.Value, b.Value);
     }
 }

@@ -28,7 +28,7 @@ public sealed class FilterPipeline
     {
         var filters = new List<IPlacementFilter> { Ready, Active };
         foreach (var p in rules.Predicates) filters.Add(new ConstraintFilter(p));
-        foreach (var a in rules.RequiredAttributes) filters.Add(new SpreadLabelFilter(a));
+        foreach (var a in rules.SpreadLevels) filters.Add(new SpreadLabelFilter(a)); // no label, no value to spread over
         if (request.Resources.CpuMillis > 0) filters.Add(Cpu);
         if (request.Resources.MemoryBytes > 0) filters.Add(Memory);
         if (rules.MaxReplicasPerNode > 0) filters.Add(new MaxPerNodeFilter(rules.MaxReplicasPerNode));

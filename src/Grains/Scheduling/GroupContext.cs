@@ -13,11 +13,11 @@ public sealed class GroupContext
         Rules = rules;
         ServiceCount = batch.CountsFor(request.Service);
         LimitCounts = rules.Limits.Select(l => CountsPerValue(l.Attribute)).ToArray();
-        CapCounts = rules.Caps.Select(c => CountsPerValue(c.Attribute)).ToArray();
+        CapValues = new HashSet<string>?[rules.Caps.Count];
     }
 
     /// <summary>Tasks of this service per value of <paramref name="attribute"/>; values holding none are absent.</summary>
-    private Dictionary<string, int> CountsPerValue(NodeAttribute attribute)
+    internal Dictionary<string, int> CountsPerValue(NodeAttribute attribute)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in Batch.Nodes)
@@ -40,8 +40,8 @@ public sealed class GroupContext
     /// <summary>Per attribute limit: tasks of this service per attribute value.</summary>
     public Dictionary<string, int>[] LimitCounts { get; }
 
-    /// <summary>Per value cap (GROUP_BY:N, CLUSTER): tasks of this service per attribute value.</summary>
-    public Dictionary<string, int>[] CapCounts { get; }
+    /// <summary>Per value cap (GROUP_BY:N, CLUSTER): the values this group may use, once chosen (null before).</summary>
+    public HashSet<string>?[] CapValues { get; }
 
     public long CpuUsed(SchedulingNode n) => Batch.CpuUsed[n.Index];
     public long MemoryUsed(SchedulingNode n) => Batch.MemoryUsed[n.Index];
@@ -58,14 +58,11 @@ public sealed class GroupContext
     {
         Batch.Take(n, Request);
         ServiceCount[n.Index]++;
-        for (int l = 0; l < LimitCounts.Length; l++) Count(LimitCounts[l], Rules.Limits[l].Attribute, n);
-        for (int c = 0; c < CapCounts.Length; c++) Count(CapCounts[c], Rules.Caps[c].Attribute, n);
-    }
-
-    private static void Count(Dictionary<string, int> counts, NodeAttribute attribute, SchedulingNode n)
-    {
-        var value = attribute.ValueOf(n.Spec);
-        if (value is not null) counts[value] = counts.GetValueOrDefault(value) + 1;
+        for (int l = 0; l < LimitCounts.Length; l++)
+        {
+            var value = Rules.Limits[l].Attribute.ValueOf(n.Spec);
+            if (value is not null) LimitCounts[l][value] = LimitCounts[l].GetValueOrDefault(value) + 1;
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+using Orca.Grains.Scheduling.Filters;
+
 namespace Orca.Grains.Scheduling;
 
 /// <summary>
@@ -28,7 +30,12 @@ public static class Placement
         var candidates = new List<SchedulingNode>();
         foreach (var node in overlay.Nodes)
             if (FilterPipeline.Passes(pipeline.Static, group, node)) candidates.Add(node);
-        for (int c = 0; c < rules.Caps.Count; c++) KeepCappedValues(group, candidates, rules.Caps[c], group.CapCounts[c]);
+        if (rules.Caps.Count > 0)
+        {
+            for (int c = 0; c < rules.Caps.Count; c++) group.CapValues[c] = CappedValues(group, candidates, rules.Caps[c]);
+            IPlacementFilter[] caps = [.. pipeline.Static.OfType<ValueCapFilter>()];
+            candidates.RemoveAll(n => !FilterPipeline.Passes(caps, group, n)); // passed before the values were chosen
+        }
 
         var tree = new SpreadTree(group, candidates);
         for (int i = 0; i < tasks.Count; i++)
@@ -47,27 +54,23 @@ public static class Placement
         }
     }
 
-    /// <summary>GROUP_BY:N and CLUSTER: while the service holds fewer than N values, the values it will take are the
-    /// ones it holds plus those with room for the most tasks of the group (ties: the name), so the choice depends on
-    /// the cluster, not on which value happened to be emptiest; candidates on other values are dropped.</summary>
-    private static void KeepCappedValues(GroupContext group, List<SchedulingNode> candidates, ValueCap cap, Dictionary<string, int> used)
+    /// <summary>GROUP_BY:N and CLUSTER: the values the group may use are the ones the service holds plus, while those
+    /// are fewer than N, the values with room for the most tasks of the group (ties: the name), so the choice depends
+    /// on the cluster, not on which value happened to be emptiest.</summary>
+    private static HashSet<string> CappedValues(GroupContext group, List<SchedulingNode> candidates, ValueCap cap)
     {
-        if (used.Count >= cap.MaxValues)
-        {
-            candidates.RemoveAll(n => cap.Attribute.ValueOf(n.Spec) is not { } v || !used.ContainsKey(v));
-            return;
-        }
+        var keep = group.CountsPerValue(cap.Attribute).Keys.ToHashSet(StringComparer.Ordinal);
+        if (keep.Count >= cap.MaxValues) return keep;
         var room = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var n in candidates)
             if (cap.Attribute.ValueOf(n.Spec) is { } v) room[v] = room.GetValueOrDefault(v) + TasksThatFit(group, n);
-        var keep = used.Keys.ToHashSet(StringComparer.Ordinal);
-        foreach (var (v, _) in room.Where(kv => !used.ContainsKey(kv.Key) && kv.Value > 0)
+        foreach (var (v, _) in room.Where(kv => !keep.Contains(kv.Key) && kv.Value > 0)
                      .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (keep.Count >= cap.MaxValues) break;
             keep.Add(v);
         }
-        candidates.RemoveAll(n => cap.Attribute.ValueOf(n.Spec) is not { } v || !keep.Contains(v));
+        return keep;
     }
 
     /// <summary>How many tasks of the group the node could take now by cpu, memory and max per node (at most 10,000).</summary>

@@ -23,10 +23,6 @@ public sealed class PlacementRules
 
     public static readonly PlacementRules None = new() { Predicates = [], Limits = [], SpreadLevels = [] };
 
-    /// <summary>The attributes every candidate node must have: each spread level (nodes lacking the label are no
-    /// value to spread over, as Marathon's GROUP_BY and Kubernetes' topology keys have it).</summary>
-    public IEnumerable<NodeAttribute> RequiredAttributes => SpreadLevels;
-
     /// <summary>Parses every constraint and spread preference; throws <see cref="ConstraintException"/> naming the first bad one.</summary>
     public static PlacementRules Parse(PlacementSpec spec)
     {

@@ -57,6 +57,8 @@ public static class OrleansSchema
         var connection = ConnectionString(database);
         var invariant = Invariant(database);
         silo.AddAdoNetGrainStorage(OrcaStorage.Name, o => { o.Invariant = invariant; o.ConnectionString = connection; });
+        silo.Services.PostConfigure<Orleans.Serialization.OrleansJsonSerializerOptions>(o =>
+            o.JsonSerializerSettings.Converters.Add(new CompilerCollectionConverter()));
         return silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = connection; });
     }
 

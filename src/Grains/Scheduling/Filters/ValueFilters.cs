@@ -10,20 +10,16 @@ public sealed class SpreadLabelFilter(NodeAttribute attribute) : IPlacementFilte
     public string Explain(int nodes) => $"no {attribute.Display} to spread over on {Plural.Nodes(nodes)}";
 }
 
-/// <summary>Marathon <c>GROUP_BY:N</c> and <c>CLUSTER</c> without a value: once the service's tasks hold
-/// <see cref="ValueCap.MaxValues"/> values of the attribute, only nodes with one of those values are left.</summary>
+/// <summary>Marathon <c>GROUP_BY:N</c> and <c>CLUSTER</c> without a value: only nodes with one of the
+/// <see cref="ValueCap.MaxValues"/> values the group may use (<see cref="GroupContext.CapValues"/>, chosen by
+/// <see cref="Placement"/> once the other static filters ran) are left.</summary>
 public sealed class ValueCapFilter(int capIndex, ValueCap cap) : IPlacementFilter
 {
     public string Name => "value-cap";
-    public bool IsStatic => false;
+    public bool IsStatic => true;
 
-    public bool Check(GroupContext group, SchedulingNode node)
-    {
-        var value = cap.Attribute.ValueOf(node.Spec);
-        if (value is null) return false;
-        var counts = group.CapCounts[capIndex];
-        return counts.Count < cap.MaxValues || counts.ContainsKey(value);
-    }
+    public bool Check(GroupContext group, SchedulingNode node) =>
+        cap.Attribute.ValueOf(node.Spec) is { } value && (group.CapValues[capIndex] is not { } allowed || allowed.Contains(value));
 
     public string Explain(int nodes) => cap.MaxValues == 1
         ? $"{cap.Text}: another {cap.Attribute.Display} holds the service on {Plural.Nodes(nodes)}"
