@@ -35,7 +35,7 @@ case "$cmd" in
     rootfs_tar
     for k in $(seq 1 "$n"); do
       h="$dir/host$k"; mkdir -p "$h"
-      dockerd --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
+      dockerd --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none --label "orca.host=host$k" \
         --data-root="$h/data" --exec-root="$h/exec" --pidfile="$h/docker.pid" -H "unix://$h/docker.sock" \
         >"$h/dockerd.log" 2>&1 &
     done

@@ -34,6 +34,7 @@ public sealed class ApiClient : IDisposable
     public Task<JsonNode?> PostAsync(string path, object? body = null) => SendAsync(HttpMethod.Post, path, body);
     public Task<JsonNode?> PutAsync(string path, object body) => SendAsync(HttpMethod.Put, path, body);
     public Task<JsonNode?> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path, null);
+    public Task<JsonNode?> PatchAsync(string path, object body) => SendAsync(HttpMethod.Patch, path, body);
 
     public async Task<Stream> StreamAsync(string path, CancellationToken ct)
     {

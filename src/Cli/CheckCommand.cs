@@ -34,7 +34,7 @@ public static class CheckCommand
             if (selected.Count == 0) selected.AddRange(PropertyCatalog.All);
             var disabled = parse.GetValue(disable) ?? [];
             foreach (var f in disabled)
-                if (!FilterPipeline.FilterNames.Contains(f)) return ExitCodes.Refuse($"--disable-filter {f}: expected one of {string.Join(", ", FilterPipeline.FilterNames)}");
+                if (!FilterSet.Names.Contains(f)) return ExitCodes.Refuse($"--disable-filter {f}: expected one of {string.Join(", ", FilterSet.Names)}");
             var options = new CheckOptions(parse.GetValue(runs), parse.GetValue(seed), parse.GetValue(outDir)?.FullName ?? Path.GetFullPath("counterexamples"))
             {
                 DisabledFilters = disabled,

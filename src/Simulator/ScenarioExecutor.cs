@@ -39,6 +39,16 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
                     foreach (var node in add.Nodes) cluster.AddHost(node.Id, node.Capacity);
                     await Task.WhenAll(add.Nodes.Select(n => Cluster.AddNodeAsync(n)));
                     break;
+                case UpdateNodesStep update:
+                    foreach (var id in update.Nodes)
+                    {
+                        var spec = await Cluster.UpdateNodeAsync(id, update.Change);
+                        cluster.Hosts[id].Capacity = spec.Spec.Capacity;
+                    }
+                    break;
+                case RemoveNodesStep remove:
+                    foreach (var id in remove.Nodes) await Cluster.RemoveNodeAsync(id, remove.Force);
+                    break;
                 case CreateServiceStep create:
                     cluster.SetFailureModel(create.Spec.Name, create.Spec.Image, create.Failure);
                     await Service(create.Spec.Name).CreateAsync(create.Spec);
@@ -103,6 +113,7 @@ internal sealed class ScenarioExecutor(SimGrainRuntime runtime, SimCluster clust
         {
             FaultKind.Drain => NodeAvailability.Drain,
             FaultKind.Activate => NodeAvailability.Active,
+            FaultKind.Cordon => NodeAvailability.Pause,
             _ => (NodeAvailability?)null,
         };
         if (availability is { } a) await Task.WhenAll(fault.Nodes.Select(id => Cluster.SetAvailabilityAsync(id, a)));

@@ -44,7 +44,11 @@ public static class Simulation
         var random = new SimRandom(options.Seed);
         var cluster = new SimCluster(loop, random, scenario.Hosts);
         var observer = new SimObserver(scenario.RackLabel, Open("events.csv"), Open("timeseries.csv"), Open("placements.csv"),
-            TimeSpan.FromSeconds(2)) { FaultWindow = scenario.Cluster.DownAfter + TimeSpan.FromMinutes(1) };
+            TimeSpan.FromSeconds(2))
+        {
+            FaultWindow = scenario.Cluster.DownAfter + TimeSpan.FromMinutes(1),
+            ChangeGrace = scenario.Cluster.DownAfter + scenario.Cluster.StopGracePeriod,
+        };
         // With several silos, state must really round-trip: a crashed silo's unsaved changes are lost.
         var store = new SimStateStore(options.SerializeMessages || scenario.Silos > 1);
         var runtime = new SimGrainRuntime(loop, store, cluster, observer, scenario.Cluster, random, scenario.Network, options.SerializeMessages);

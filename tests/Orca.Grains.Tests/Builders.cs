@@ -35,6 +35,10 @@ internal static class Builders
         Enumerable.Range(1, count).Select(i => new TaskRequest($"{service}.{i}.0", service, version, "img:1",
             new Resources(cpu, memMi << 20), ports ?? [], placement ?? PlacementSpec.None)).ToList();
 
+    /// <summary>One task of image img:1 asking <paramref name="cpu"/> millicores and <paramref name="memory"/> bytes.</summary>
+    public static TaskRequest Task(string id, string service, long cpu, long memory, PlacementSpec? placement = null) =>
+        new(id, service, 1, "img:1", new Resources(cpu, memory), [], placement ?? PlacementSpec.None);
+
     public static PlacementSpec Rules(string[]? constraints = null, string[]? spread = null, int maxPerNode = 0,
         SchedulingStrategy strategy = SchedulingStrategy.Spread) => new(constraints ?? [], spread ?? [], maxPerNode, strategy);
 

@@ -28,8 +28,8 @@ public class PlacementTests
     public void SpreadRebalancesTowardsTheEmptiestRack()
     {
         var state = Racks(racks: 2, nodesPerRack: 3);
-        state.Assign("web.9.0", "web", "img:1", "n001", new Resources(100, 1), []);
-        state.Assign("web.8.0", "web", "img:1", "n002", new Resources(100, 1), []);
+        state.Assign(Task("web.9.0", "web", 100, 1), "n001");
+        state.Assign(Task("web.8.0", "web", 100, 1), "n002");
         var result = Place(state, Tasks("web", 2, placement: Rules(spread: ["rack"])));
         Assert.Equal(2, PerRack(state, result)["r2"]);
     }
@@ -139,7 +139,7 @@ public class PlacementTests
     public void ImageLocalityBreaksTiesTowardsNodesThatHaveTheImage()
     {
         var state = Racks(racks: 1, nodesPerRack: 3);
-        state.Assign("other.1.0", "other", "img:1", "n003", new Resources(0, 0), []);
+        state.Assign(Task("other.1.0", "other", 0, 0), "n003");
         var result = Place(state, Tasks("w", 1)); // allocation ties; a task asking for nothing goes by task count instead
         Assert.Equal("n003", result.Placed[0].NodeId);
     }

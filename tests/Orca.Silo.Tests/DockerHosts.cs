@@ -49,7 +49,7 @@ public sealed class DockerHosts : IDisposable
     {
         var dir = Path.GetDirectoryName(Sockets[host])!;
         var psi = new System.Diagnostics.ProcessStartInfo("dockerd") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--storage-driver=vfs", "--iptables=false", "--ip6tables=false", "--bridge=none",
+        foreach (var a in new[] { "--storage-driver=vfs", "--iptables=false", "--ip6tables=false", "--bridge=none", $"--label=orca.host=host{host + 1}",
                      $"--data-root={dir}/data", $"--exec-root={dir}/exec", $"--pidfile={dir}/docker.pid", $"-H=unix://{Sockets[host]}" })
             psi.ArgumentList.Add(a);
         var p = System.Diagnostics.Process.Start(psi)!;

@@ -30,7 +30,7 @@ public class ScenarioParserTests
     [InlineData("1s,crash-rack,r7,", 3, 3, "target", "'rack=r7' selects no node")]
     [InlineData("1s,slow,n0001,", 3, 4, "params", "factor is required")]
     [InlineData("1s,add-nodes,n,count=2", 3, 3, "target", "node n0001 was already added")]
-    [InlineData("1s,expect,web,running=6", 3, 3, "target", "'web' is neither 'cluster' nor a service")]
+    [InlineData("1s,expect,web,running=6", 3, 3, "target", "'web' is neither 'cluster', node:ID nor a service")]
     [InlineData("1s,expect,cluster,runing=6", 3, 4, "params", "unknown metric 'runing'")]
     [InlineData("1s,create-service,web,update-failure-action=panic", 3, 4, "params", "update-failure-action=panic: expected one of pause, continue, rollback")]
     [InlineData("1s,create-service,web,update-max-failure-ratio=2", 3, 4, "params", "update-max-failure-ratio=2")]

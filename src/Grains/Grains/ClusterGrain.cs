@@ -10,6 +10,9 @@ public sealed class ClusterGrainState
 {
     [Id(0)] public Dictionary<string, NodeInfo> Nodes { get; set; } = new(StringComparer.Ordinal);
     [Id(1)] public SortedSet<string> Services { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Removed nodes whose node grain has not yet said it stopped their containers and forgot the host.</summary>
+    [Id(2)] public SortedSet<string> Retiring { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -88,12 +91,15 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
             if (info.Status == NodeStatus.Down) await node.DeclaredDownAsync();
             if (info.Availability == NodeAvailability.Drain) await node.DrainAsync();
         }
+        foreach (var id in _state.State.Retiring) await GrainFactory.GetGrain<INodeGrain>(id).RetireAsync();
         foreach (var service in _state.State.Services) await GrainFactory.GetGrain<IServiceGrain>(service).ResumeAsync();
     }
 
     public async Task<NodeInfo> AddNodeAsync(NodeSpec spec)
     {
         NodeSpecValidator.Validate(spec);
+        if (_state.State.Retiring.Contains(spec.Id))
+            throw new InvalidOperationException($"node {spec.Id} is being removed; add it again once it is gone");
         var info = Nodes.TryGetValue(spec.Id, out var existing)
             ? existing with { Spec = spec }
             : new NodeInfo(spec, NodeStatus.Ready, NodeAvailability.Active, Now);
@@ -129,6 +135,48 @@ public sealed class ClusterGrain : Grain, IClusterGrain, IRemindable
         await Changed(info, $"availability {availability.ToString().ToLowerInvariant()}");
         if (availability == NodeAvailability.Drain) await GrainFactory.GetGrain<INodeGrain>(nodeId).DrainAsync();
         return info;
+    }
+
+    public async Task<NodeInfo> UpdateNodeAsync(string nodeId, NodeChange change)
+    {
+        var info = Nodes.GetValueOrDefault(nodeId) ?? throw new KeyNotFoundException($"no node '{nodeId}'");
+        var spec = change.ApplyTo(info.Spec);
+        if (spec.SameAs(info.Spec)) return info;
+        info = info with { Spec = spec };
+        await GrainFactory.GetGrain<INodeGrain>(nodeId).RegisterAsync(spec);
+        await Changed(info, "node updated: " + Describe(change));
+        return info;
+    }
+
+    private static string Describe(NodeChange c)
+    {
+        var parts = new List<string>();
+        foreach (var (k, v) in c.AddLabels ?? new Dictionary<string, string>()) parts.Add($"label {k}={v}");
+        foreach (var k in c.RemoveLabels ?? []) parts.Add($"label {k} removed");
+        if (c.Role is { } role) parts.Add($"role {role.ToString().ToLowerInvariant()}");
+        if (c.CpuMillis is { } cpu) parts.Add($"cpu {QuantityFormat.Cpu(cpu)}");
+        if (c.MemoryBytes is { } memory) parts.Add($"memory {QuantityFormat.Bytes(memory)}");
+        return string.Join(", ", parts);
+    }
+
+    public async Task RemoveNodeAsync(string nodeId, bool force)
+    {
+        var info = Nodes.GetValueOrDefault(nodeId) ?? throw new KeyNotFoundException($"no node '{nodeId}'");
+        if (!force && info.Status != NodeStatus.Down && info.Availability != NodeAvailability.Drain)
+            throw new InvalidOperationException(
+                $"node {nodeId} is {Lower(info.Status)} and {info.Availability.ToString().ToLowerInvariant()}: drain it first (orca node drain {nodeId}) or remove it with --force, which moves its tasks away");
+        Nodes.Remove(nodeId);
+        _state.State.Retiring.Add(nodeId);
+        if (_counted.Remove(nodeId, out var was)) _metrics.Nodes.Add(-1, new KeyValuePair<string, object?>("status", Lower(was)));
+        await _state.WriteStateAsync();
+        await Scheduler.NodeRemovedAsync(nodeId);
+        await GrainFactory.GetGrain<INodeGrain>(nodeId).RetireAsync();
+        _events.Publish(new NodeEvent(Now, info.Spec, info.Status, info.Availability, force ? "node removed (forced)" : "node removed", Removed: true));
+    }
+
+    public async Task NodeRetiredAsync(string nodeId)
+    {
+        if (_state.State.Retiring.Remove(nodeId)) await _state.WriteStateAsync();
     }
 
     public async Task HeartbeatMissedAsync(string nodeId, int consecutiveMisses, DateTimeOffset lastHeartbeat)

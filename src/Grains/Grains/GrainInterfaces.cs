@@ -19,6 +19,18 @@ public interface IClusterGrain : IGrainWithStringKey
     /// <summary>Up to <paramref name="max"/> ready nodes, in a stable order (whom to ask about an image).</summary>
     Task<IReadOnlyList<string>> ReadyNodesAsync(int max);
     Task<NodeInfo> SetAvailabilityAsync(string nodeId, NodeAvailability availability);
+
+    /// <summary>Changes a node's labels, role or capacity; tasks the node no longer satisfies are moved away (the
+    /// scheduler's constraint enforcer).</summary>
+    Task<NodeInfo> UpdateNodeAsync(string nodeId, NodeChange change);
+
+    /// <summary>Removes a node, as <c>docker node rm</c>: refused (InvalidOperationException) for a node that is not
+    /// down and still runs tasks unless <paramref name="force"/>; its tasks are replaced elsewhere and its node grain
+    /// stops their containers and forgets the host.</summary>
+    Task RemoveNodeAsync(string nodeId, bool force);
+
+    /// <summary>From a node grain that has stopped what it ran and forgotten its host after a removal.</summary>
+    [OneWay] Task NodeRetiredAsync(string nodeId);
     [OneWay] Task HeartbeatMissedAsync(string nodeId, int consecutiveMisses, DateTimeOffset lastHeartbeat);
     [OneWay] Task HeartbeatRestoredAsync(string nodeId);
 
@@ -52,6 +64,10 @@ public interface INodeGrain : IGrainWithStringKey
     [OneWay] Task StopTaskAsync(string taskId, string reason);
     [OneWay] Task DeclaredDownAsync();
     [OneWay] Task DrainAsync();
+
+    /// <summary>The node was removed from the cluster: stop every container it runs (their tasks are replaced), then
+    /// forget the host and tell the cluster grain (<see cref="IClusterGrain.NodeRetiredAsync"/>). Idempotent.</summary>
+    [OneWay] Task RetireAsync();
 
     /// <summary>From the host: a container died or was OOM-killed (Docker's event stream).</summary>
     [OneWay] Task ContainerEventAsync(ContainerEvent e);
@@ -149,6 +165,7 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>The task failed on its node (released too): counted towards avoiding that node for its service.</summary>
     [OneWay] Task TaskFailedAsync(string taskId);
     [OneWay] Task NodeChangedAsync(NodeInfo node);
+    [OneWay] Task NodeRemovedAsync(string nodeId);
     Task<SchedulerStats> GetStatsAsync();
 
     /// <summary>Tells the service, by <see cref="IServiceGrain.SpreadValuesAsync"/>, each given node's value of every

@@ -89,9 +89,9 @@ public sealed partial class NodeGrain
 
     public async Task StartTaskAsync(TaskSpec task)
     {
-        if (S.DeclaredDown || S.Spec is null)
+        if (S.DeclaredDown || S.Spec is null || Retiring)
         {
-            await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Orphaned, null, $"node {_key} is down");
+            await TaskGrain(task.TaskId).NodeReportAsync(TaskState.Orphaned, null, Retiring || S.Spec is null ? $"node {_key} was removed" : $"node {_key} is down");
             return;
         }
         if (S.Tasks.TryGetValue(task.TaskId, out var known))

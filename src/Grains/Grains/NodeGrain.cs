@@ -115,7 +115,9 @@ public sealed partial class NodeGrain : Grain, INodeGrain, IRemindable
             throw new ArgumentException($"docker: cannot reach {join.Endpoint}: {e.Message}");
         }
         var capacity = new Resources(join.CpuMillis ?? facts.CpuMillis, join.MemoryBytes ?? facts.MemoryBytes);
-        var spec = new NodeSpec(_key, capacity, join.Labels, join.Role, join.Endpoint);
+        var description = facts.Describe();
+        if (join.Address is { } address) description = description with { Address = address };
+        var spec = new NodeSpec(_key, capacity, join.Labels, join.Role, join.Endpoint, description);
         NodeSpecValidator.Validate(spec);
         return await Cluster.AddNodeAsync(spec); // the cluster grain registers this grain with the spec (one-way)
     }
@@ -163,6 +165,11 @@ public sealed partial class NodeGrain : Grain, INodeGrain, IRemindable
         }
         catch (ContainerDriverException)
         {
+            if (Retiring)
+            {
+                await RetiringHostSilentAsync();
+                return;
+            }
             _missed++;
             await Cluster.HeartbeatMissedAsync(_key, _missed, _lastHeartbeat);
             return;
@@ -173,6 +180,11 @@ public sealed partial class NodeGrain : Grain, INodeGrain, IRemindable
         {
             S.HostIncarnation = incarnation;
             await _state.WriteStateAsync();
+        }
+        if (Retiring)
+        {
+            await RetiringHeartbeatAsync();
+            return;
         }
         if (_missed > 0 || S.DeclaredDown)
         {

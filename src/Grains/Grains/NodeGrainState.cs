@@ -21,6 +21,9 @@ public sealed class NodeGrainState
     /// end whose report was lost with a silo can be reported again when the task asks.</summary>
     [Id(5)] public Dictionary<string, NodeTaskEnd> Ended { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>When the node was removed: since then it stops what it runs, then forgets the host.</summary>
+    [Id(6)] public DateTimeOffset? RetiringSince { get; set; }
+
     public const int EndedKept = 256;
 
     /// <summary>Drops a task but for how it ended; past <see cref="EndedKept"/> ends the oldest goes (ties by id).</summary>

@@ -54,10 +54,11 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         foreach (var service in await cluster.ListServicesAsync())
             foreach (var (task, node) in await GrainFactory.GetGrain<IServiceGrain>(service).ListPlacementsAsync())
             {
-                if (node is not null && _cluster.Node(node) is not null)
-                    _cluster.Assign(task.TaskId, task.Service, task.Image, node, task.Resources, task.HostPorts);
+                if (node is not null && _cluster.Node(node) is not null) _cluster.Assign(task, node);
                 else if (node is null) Add(task);
             }
+        // A node change whose message was lost with the silo of the last activation is enforced now.
+        foreach (var node in _cluster.Nodes) await EnforceAsync(node);
     }
 
     public async Task EnqueueAsync(TaskRequest task)
@@ -100,11 +101,27 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         return Task.CompletedTask;
     }
 
-    public Task NodeChangedAsync(NodeInfo node)
+    public async Task NodeChangedAsync(NodeInfo node)
     {
-        _cluster.Upsert(node);
+        var n = _cluster.Upsert(node);
         if (_pending.Count > 0 && node.Schedulable) _tick.RequestWithin(RetryDelay);
+        await EnforceAsync(n);
+    }
+
+    public Task NodeRemovedAsync(string nodeId)
+    {
+        // Its tasks are replaced once its node grain has stopped them (or let them go): they hold nothing here now.
+        if (_cluster.Remove(nodeId) && _pending.Count > 0) _tick.RequestWithin(RetryDelay);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Shuts down the tasks their node no longer satisfies (<see cref="ConstraintEnforcer"/>); each ends shut
+    /// down and its service replaces it elsewhere at once. Asking again is harmless: a task shuts down once.</summary>
+    private async Task EnforceAsync(SchedulingNode node)
+    {
+        if (!_filters.EnforcerOn) return;
+        foreach (var r in ConstraintEnforcer.Check(_cluster, node, RulesOf))
+            await GrainFactory.GetGrain<ITaskGrain>(r.Assignment.TaskId).ShutdownAsync(r.Reason);
     }
 
     public Task DescribeSpreadAsync(string service, PlacementSpec placement, IReadOnlyList<string> nodes)

@@ -9,21 +9,42 @@ public enum NodeStatus { Unknown, Ready, Suspect, Down }
 /// <summary>What the operator wants: Active takes tasks, Pause takes no new ones, Drain moves its tasks away.</summary>
 public enum NodeAvailability { Active, Pause, Drain }
 
-/// <summary>A host as registered: capacity, labels (rack, zone, …), role and how to reach its container engine.</summary>
+/// <summary>A host as registered: capacity, labels (rack, zone, …), role and how to reach its container engine;
+/// <see cref="Description"/> is what the engine says of itself (Swarm's node description).</summary>
 [GenerateSerializer, Immutable, Alias("orca.NodeSpec")]
 public sealed record NodeSpec(
     [property: Id(0)] string Id,
     [property: Id(1)] Resources Capacity,
     [property: Id(2)] IReadOnlyDictionary<string, string> Labels,
     [property: Id(3)] NodeRole Role = NodeRole.Worker,
-    [property: Id(4)] string? Endpoint = null)
+    [property: Id(4)] string? Endpoint = null,
+    [property: Id(5)] NodeDescription? Description = null)
 {
     public string? Label(string name) => Labels.TryGetValue(name, out var v) ? v : null;
 
     /// <summary>Equal by value, labels included (record equality compares the label map by reference).</summary>
     public bool SameAs(NodeSpec? other) =>
         other is not null && Id == other.Id && Capacity == other.Capacity && Role == other.Role && Endpoint == other.Endpoint
-        && Labels.Count == other.Labels.Count && Labels.All(kv => other.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        && SameMap(Labels, other.Labels) && NodeDescription.Same(Description, other.Description);
+
+    internal static bool SameMap(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}
+
+/// <summary>What a node's engine reports (<c>docker info</c>): host name, OS and architecture, the engine's own
+/// labels (<c>engine.labels.*</c>, set in the daemon's configuration, distinct from the node labels Orca keeps), and
+/// the address its tasks are reached at (<c>node.ip</c>).</summary>
+[GenerateSerializer, Immutable, Alias("orca.NodeDescription")]
+public sealed record NodeDescription(
+    [property: Id(0)] string Hostname,
+    [property: Id(1)] string Os,
+    [property: Id(2)] string Arch,
+    [property: Id(3)] IReadOnlyDictionary<string, string> EngineLabels,
+    [property: Id(4)] string? Address = null)
+{
+    public static bool Same(NodeDescription? a, NodeDescription? b) =>
+        a is null || b is null ? a is null && b is null
+            : a.Hostname == b.Hostname && a.Os == b.Os && a.Arch == b.Arch && a.Address == b.Address && NodeSpec.SameMap(a.EngineLabels, b.EngineLabels);
 }
 
 /// <summary>A node as the cluster grain knows it.</summary>
@@ -41,4 +62,29 @@ public sealed record NodeJoin(
     [property: Id(1)] long? CpuMillis,
     [property: Id(2)] long? MemoryBytes,
     [property: Id(3)] IReadOnlyDictionary<string, string> Labels,
-    [property: Id(4)] NodeRole Role = NodeRole.Worker);
+    [property: Id(4)] NodeRole Role = NodeRole.Worker,
+    [property: Id(5)] string? Address = null);
+
+/// <summary>What <c>orca node update</c> changes (Swarm's <c>docker node update</c>): labels added or replaced, labels
+/// removed, the role, the capacity. Left-out parts stay as they are.</summary>
+[GenerateSerializer, Immutable, Alias("orca.NodeChange")]
+public sealed record NodeChange(
+    [property: Id(0)] IReadOnlyDictionary<string, string>? AddLabels = null,
+    [property: Id(1)] IReadOnlyList<string>? RemoveLabels = null,
+    [property: Id(2)] NodeRole? Role = null,
+    [property: Id(3)] long? CpuMillis = null,
+    [property: Id(4)] long? MemoryBytes = null)
+{
+    /// <summary>The spec after the change; a label to remove that the node does not have is refused, as Swarm does.</summary>
+    public NodeSpec ApplyTo(NodeSpec spec)
+    {
+        var labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal);
+        foreach (var name in RemoveLabels ?? [])
+            if (!labels.Remove(name)) throw new ArgumentException($"label-rm: node {spec.Id} has no label '{name}'");
+        foreach (var (name, value) in AddLabels ?? new Dictionary<string, string>()) labels[name] = value;
+        var capacity = new Resources(CpuMillis ?? spec.Capacity.CpuMillis, MemoryBytes ?? spec.Capacity.MemoryBytes);
+        var changed = spec with { Labels = labels, Role = Role ?? spec.Role, Capacity = capacity };
+        NodeSpecValidator.Validate(changed);
+        return changed;
+    }
+}

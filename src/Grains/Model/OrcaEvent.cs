@@ -9,8 +9,9 @@ public sealed record TaskEvent(
     DateTimeOffset Time, string TaskId, string Service, int Slot, int SpecVersion,
     TaskState State, DesiredTaskState Desired, string? Node, Resources Resources, string? Message) : OrcaEvent(Time);
 
-public sealed record NodeEvent(DateTimeOffset Time, NodeSpec Node, NodeStatus Status, NodeAvailability Availability, string Message)
-    : OrcaEvent(Time);
+/// <summary>A node joined, changed (status, availability, spec) or, with <see cref="Removed"/>, left the cluster.</summary>
+public sealed record NodeEvent(DateTimeOffset Time, NodeSpec Node, NodeStatus Status, NodeAvailability Availability, string Message,
+    bool Removed = false) : OrcaEvent(Time);
 
 public enum ServiceChange { Created, Updated, Scaled, Removed, UpdateStarted, UpdateCompleted }
 

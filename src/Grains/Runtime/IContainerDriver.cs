@@ -1,3 +1,4 @@
+using Orca.Grains.Model;
 using Orleans;
 
 namespace Orca.Grains.Runtime;
@@ -28,7 +29,11 @@ public interface IContainerDriver
 }
 
 /// <summary>What a host reports of itself when it joins: its capacity and what it runs on.</summary>
-public sealed record HostFacts(long CpuMillis, long MemoryBytes, string Hostname, string Os, string Arch);
+public sealed record HostFacts(long CpuMillis, long MemoryBytes, string Hostname, string Os, string Arch,
+    IReadOnlyDictionary<string, string>? EngineLabels = null, string? Address = null)
+{
+    public NodeDescription Describe() => new(Hostname, Os, Arch, EngineLabels ?? new Dictionary<string, string>(), Address);
+}
 
 /// <summary>What to run: the labels <c>orca.service</c>, <c>orca.task</c>, <c>orca.node</c> let a restarted
 /// control plane adopt running containers instead of starting duplicates.</summary>

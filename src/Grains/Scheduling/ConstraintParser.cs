@@ -34,19 +34,28 @@ public static class ConstraintParser
         throw new ConstraintException($"invalid constraint '{text}': {Expected}");
     }
 
+    /// <summary>SwarmKit's manager/constraint/constraint.go key and value rules: a key of letters, digits, '-', '_'
+    /// and '.', starting with a letter or '_'; a value that may hold spaces and regular-expression characters but no
+    /// operator characters such as '&lt;', '&gt;', '~', '=' or '!'.</summary>
+    private static readonly Regex SwarmKey = new(@"^[a-z_][a-z0-9\-_.]+$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex SwarmValue = new(@"^[a-z0-9:\-_\s\.\*\(\)\?\+\[\]\\\^\$\|\/]+$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
     private static ParsedConstraint ParseSwarm(string text, string s, int eq, int ne)
     {
         bool negate = ne >= 0 && (eq < 0 || ne < eq);
         int at = negate ? ne : eq;
         var field = s[..at].Trim();
         var value = s[(at + 2)..].Trim();
+        if (!SwarmKey.IsMatch(field)) throw new ConstraintException($"invalid constraint '{text}': key '{field}' is invalid (letters, digits, '-', '_' and '.', starting with a letter or '_')");
         var attribute = NodeAttribute.ParseSwarm(field)
-            ?? throw new ConstraintException($"invalid constraint '{text}': unknown field '{field}'; expected node.id, node.hostname, node.role or node.labels.NAME");
+            ?? throw new ConstraintException($"invalid constraint '{text}': unknown field '{field}'; expected node.id, node.hostname, node.role, node.ip, node.platform.os, node.platform.arch, node.labels.NAME or engine.labels.NAME");
         if (value.Length == 0) throw new ConstraintException($"invalid constraint '{text}': missing value after '{(negate ? "!=" : "==")}'");
         if (value.Contains("==") || value.Contains("!=")) throw new ConstraintException($"invalid constraint '{text}': one operator per constraint");
-        if (field == "node.role" && value is not ("manager" or "worker"))
+        if (!SwarmValue.IsMatch(value)) throw new ConstraintException($"invalid constraint '{text}': value '{value}' is invalid (no operator characters such as <, >, ~, =, !)");
+        if (attribute.IsRole && !value.Equals("manager", StringComparison.OrdinalIgnoreCase) && !value.Equals("worker", StringComparison.OrdinalIgnoreCase))
             throw new ConstraintException($"invalid constraint '{text}': node.role is manager or worker, not '{value}'");
-        return new ParsedConstraint.Predicate(new EqualsPredicate(text.Trim(), attribute, value, negate));
+        if (attribute.IsIp) return new ParsedConstraint.Predicate(IpPredicate.Parse(text.Trim(), value, negate));
+        return new ParsedConstraint.Predicate(new EqualsPredicate(text.Trim(), attribute, value, negate, StringComparison.OrdinalIgnoreCase));
     }
 
     private static ParsedConstraint ParseMarathon(string text, string s)

@@ -9,4 +9,9 @@ namespace Orca.Grains.Scheduling;
 public sealed record FilterSet(IReadOnlyCollection<string> Disabled)
 {
     public static readonly FilterSet All = new([]);
+
+    /// <summary>What may be switched off: every placement filter, and the constraint enforcer.</summary>
+    public static readonly IReadOnlyList<string> Names = [.. FilterPipeline.FilterNames, ConstraintEnforcer.Name];
+
+    public bool EnforcerOn => !Disabled.Contains(ConstraintEnforcer.Name);
 }

@@ -13,6 +13,9 @@ public sealed class SchedulingNode(NodeSpec spec)
     internal HashSet<int>? Ports { get; set; }
     internal HashSet<string> Images { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The tasks assigned here (for the constraint enforcer and node removal).</summary>
+    internal HashSet<string> TaskIds { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Position in <see cref="SchedulingState.Nodes"/> (nodes sorted by id).</summary>
     public int Index { get; internal set; }
 
@@ -21,8 +24,14 @@ public sealed class SchedulingNode(NodeSpec spec)
     public bool HasImage(string image) => Images.Contains(image);
 }
 
-/// <summary>A task the scheduler has put on a node.</summary>
-public sealed record Assignment(string TaskId, string Service, SchedulingNode Node, Resources Resources, IReadOnlyList<int> HostPorts);
+/// <summary>A task the scheduler has put on a node; <see cref="Sequence"/> orders assignments by when they were made.</summary>
+public sealed record Assignment(TaskRequest Task, SchedulingNode Node, long Sequence)
+{
+    public string TaskId => Task.TaskId;
+    public string Service => Task.Service;
+    public Resources Resources => Task.Resources;
+    public IReadOnlyList<int> HostPorts => Task.HostPorts;
+}
 
 /// <summary>The scheduler's view of the cluster: nodes sorted by id, what each holds, and an index of tasks per
 /// service per node so that a placement does not rescan every node to count a service's tasks.</summary>
@@ -33,6 +42,7 @@ public sealed class SchedulingState
     private readonly Dictionary<string, Dictionary<SchedulingNode, int>> _tasksByService = new(StringComparer.Ordinal);
     private SchedulingNode[] _sorted = [];
     private bool _sortedStale;
+    private long _sequence;
 
     /// <summary>Nodes ordered by id (ordinal), the tie-break order of every placement.</summary>
     public IReadOnlyList<SchedulingNode> Nodes
@@ -70,6 +80,25 @@ public sealed class SchedulingState
         return node;
     }
 
+    /// <summary>Removes a node and every assignment on it.</summary>
+    public bool Remove(string nodeId)
+    {
+        if (!_byId.TryGetValue(nodeId, out var node)) return false;
+        foreach (var taskId in node.TaskIds.ToList()) Release(taskId);
+        _byId.Remove(nodeId);
+        _sortedStale = true;
+        return true;
+    }
+
+    /// <summary>The tasks on a node, oldest assignment first.</summary>
+    public List<Assignment> TasksOn(SchedulingNode node)
+    {
+        var list = new List<Assignment>(node.TaskIds.Count);
+        foreach (var id in node.TaskIds) list.Add(_assignments[id]);
+        list.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        return list;
+    }
+
     /// <summary>Tasks of <paramref name="service"/> per node (only nodes that hold at least one).</summary>
     public IReadOnlyDictionary<SchedulingNode, int> TasksOf(string service) =>
         _tasksByService.TryGetValue(service, out var m) ? m : EmptyCounts;
@@ -77,17 +106,18 @@ public sealed class SchedulingState
     private static readonly Dictionary<SchedulingNode, int> EmptyCounts = new();
 
     /// <summary>Records a task on a node. Assigning a task that is already assigned moves it.</summary>
-    public void Assign(string taskId, string service, string image, string nodeId, Resources resources, IReadOnlyList<int> hostPorts)
+    public void Assign(TaskRequest task, string nodeId)
     {
-        Release(taskId);
+        Release(task.TaskId);
         var node = _byId[nodeId];
-        var a = new Assignment(taskId, service, node, resources, hostPorts);
-        _assignments.Add(taskId, a);
-        node.Allocated += resources;
+        var a = new Assignment(task, node, _sequence++);
+        _assignments.Add(task.TaskId, a);
+        node.TaskIds.Add(task.TaskId);
+        node.Allocated += task.Resources;
         node.TaskCount++;
-        node.Images.Add(image);
-        if (hostPorts.Count > 0) (node.Ports ??= []).UnionWith(hostPorts);
-        if (!_tasksByService.TryGetValue(service, out var perNode)) _tasksByService[service] = perNode = new();
+        node.Images.Add(task.Image);
+        if (task.HostPorts.Count > 0) (node.Ports ??= []).UnionWith(task.HostPorts);
+        if (!_tasksByService.TryGetValue(task.Service, out var perNode)) _tasksByService[task.Service] = perNode = new();
         perNode[node] = perNode.GetValueOrDefault(node) + 1;
     }
 
@@ -96,6 +126,7 @@ public sealed class SchedulingState
     {
         if (!_assignments.Remove(taskId, out var a)) return false;
         var node = a.Node;
+        node.TaskIds.Remove(taskId);
         node.Allocated -= a.Resources;
         node.TaskCount--;
         if (a.HostPorts.Count > 0) node.Ports!.ExceptWith(a.HostPorts);

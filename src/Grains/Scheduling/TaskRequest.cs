@@ -26,6 +26,6 @@ public sealed class PlacementResult
     public void ApplyTo(SchedulingState state)
     {
         foreach (var (task, nodeId) in Placed)
-            state.Assign(task.TaskId, task.Service, task.Image, nodeId, task.Resources, task.HostPorts);
+            state.Assign(task, nodeId);
     }
 }

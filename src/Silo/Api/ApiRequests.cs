@@ -3,7 +3,11 @@ using Orca.Grains.Model;
 namespace Orca.Silo.Api;
 
 /// <summary>POST /v1/nodes. Capacity defaults to what the Docker host reports.</summary>
-public sealed record NodeRequest(string? Id, string? Docker, Dictionary<string, string>? Labels, string? Cpu, string? Memory, string? Role);
+public sealed record NodeRequest(string? Id, string? Docker, Dictionary<string, string>? Labels, string? Cpu, string? Memory, string? Role,
+    string? Address = null);
+
+/// <summary>PATCH /v1/nodes/{id}: labels to add or replace, labels to remove, role, capacity; what is left out stays.</summary>
+public sealed record NodeUpdateRequest(Dictionary<string, string>? LabelAdd, string[]? LabelRm, string? Role, string? Cpu, string? Memory);
 
 /// <summary>POST /v1/services and PUT /v1/services/{name}: quantities as users write them (250m, 64Mi, 5s).</summary>
 public sealed record ServiceRequest(
@@ -97,7 +101,12 @@ public static class ApiRequests
 
     public static NodeJoin ToJoin(NodeRequest r) => new(r.Docker ?? "", Cpu(r.Cpu, "cpu"), Bytes(r.Memory, "memory"),
         r.Labels ?? new Dictionary<string, string>(),
-        r.Role is null ? NodeRole.Worker : Choice(r.Role, "role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager)));
+        r.Role is null ? NodeRole.Worker : Choice(r.Role, "role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager)),
+        r.Address is null ? null : System.Net.IPAddress.TryParse(r.Address, out _) ? r.Address : throw new ArgumentException($"address: '{r.Address}' is not an IP address"));
+
+    public static NodeChange ToChange(NodeUpdateRequest r) => new(r.LabelAdd, r.LabelRm,
+        r.Role is null ? null : Choice(r.Role, "role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager)),
+        Cpu(r.Cpu, "cpu"), Bytes(r.Memory, "memory"));
 
     public static long? Cpu(string? text, string field) =>
         text is null ? null : QuantityFormat.TryParseCpuMillis(text, out var m) ? m : throw new ArgumentException($"{field}: '{text}' is not CPUs (e.g. 250m or 2)");

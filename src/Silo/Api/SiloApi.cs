@@ -25,6 +25,13 @@ public static class SiloApi
         }));
         app.MapGet("/v1/nodes", async () => Results.Ok(await cluster().ListNodesAsync()));
         app.MapGet("/v1/nodes/{id}", async (string id) => await cluster().GetNodeAsync(id) is { } n ? Results.Ok(n) : NotFound($"no node '{id}'"));
+        app.MapMethods("/v1/nodes/{id}", ["PATCH"], async (string id, NodeUpdateRequest request) => await Guard(async () =>
+            Results.Ok(await cluster().UpdateNodeAsync(id, ApiRequests.ToChange(request)))));
+        app.MapDelete("/v1/nodes/{id}", async (string id, bool? force) => await Guard(async () =>
+        {
+            await cluster().RemoveNodeAsync(id, force ?? false);
+            return Results.NoContent();
+        }));
         foreach (var (verb, availability) in new[] { ("drain", NodeAvailability.Drain), ("activate", NodeAvailability.Active), ("pause", NodeAvailability.Pause) })
             app.MapPost($"/v1/nodes/{{id}}/{verb}", async (string id) => await Guard(async () => Results.Ok(await cluster().SetAvailabilityAsync(id, availability))));
 

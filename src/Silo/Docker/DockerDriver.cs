@@ -240,8 +240,15 @@ public sealed class DockerDriver(string nodeId, string endpoint, IDockerClient c
     public static async Task<HostFacts> DescribeAsync(string endpoint, IDockerClient client)
     {
         var info = await DockerEndpoint.Call(endpoint, "info", () => client.System.GetSystemInfoAsync());
+        // Engine labels are "key=value" strings in the daemon's configuration ("labels" in daemon.json).
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var l in info.Labels ?? [])
+        {
+            int eq = l.IndexOf('=');
+            if (eq > 0) labels[l[..eq]] = l[(eq + 1)..];
+        }
         return new HostFacts(Math.Max(1, info.NCPU) * 1000, info.MemTotal > 0 ? info.MemTotal : 1L << 30, info.Name ?? "",
-            info.OSType ?? "", info.Architecture ?? "");
+            info.OSType ?? "", info.Architecture ?? "", labels, DockerEndpoint.NodeAddress(endpoint));
     }
 
     public static (string Name, string Tag) SplitImage(string image)

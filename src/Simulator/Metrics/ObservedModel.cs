@@ -7,7 +7,10 @@ namespace Orca.Simulator.Metrics;
 public sealed class ObservedNode(NodeSpec spec, string rack)
 {
     public NodeSpec Spec { get; set; } = spec;
-    public string Rack { get; } = rack;
+    public string Rack { get; set; } = rack;
+
+    /// <summary>Removed from the cluster (its tasks must leave it).</summary>
+    public bool Removed { get; set; }
     public NodeStatus Status { get; set; } = NodeStatus.Ready;
     public NodeAvailability Availability { get; set; } = NodeAvailability.Active;
     public DateTimeOffset StatusSince { get; set; }

@@ -10,7 +10,14 @@ public sealed partial class SimObserver
     public const int MaxKeptViolations = 10_000;
     public const string Overcommit = "node-overcommit", HardConstraint = "hard-constraint", RunningOnDownNode = "running-on-down-node",
         RunningAboveDesired = "running-above-desired", DuplicateSlot = "duplicate-slot", ExpectFailed = "expect", GrainFault = "grain-fault",
-        StepRejected = "scenario-step";
+        StepRejected = "scenario-step", StalePlacement = "stale-placement";
+
+    /// <summary>How long the tasks of a changed or removed node may take to leave it: a stop may wait out the stop
+    /// grace period, and a silent host is given up on only after its heartbeats have failed.</summary>
+    public TimeSpan ChangeGrace { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>Nodes whose spec changed or that were removed, and when: checked once <see cref="ChangeGrace"/> has passed.</summary>
+    private readonly List<(ObservedNode Node, DateTimeOffset At)> _respecified = [];
 
     private readonly List<Violation> _violations = [];
     private readonly SortedDictionary<string, long> _violationCounts = new(StringComparer.Ordinal);
@@ -76,9 +83,35 @@ public sealed partial class SimObserver
         foreach (var node in _nodes.Values)
             if (node.Status == NodeStatus.Down && node.Holding > 0 && nowAbs - Later(node.StatusSince, settled) > _downGrace)
                 Violate(now, RunningOnDownNode, node.Spec.Id, $"{node.Holding} tasks still counted on it {QuantityFormat.Duration(nowAbs - node.StatusSince)} after it was declared down");
+        CheckRespecified(now, nowAbs, settled);
         foreach (var svc in _services.Values)
             if (!svc.Updating && svc.Running > svc.Desired && nowAbs - Later(svc.DesiredChangedAt, settled) > _downGrace)
                 Violate(now, RunningAboveDesired, svc.Name, $"{svc.Running} running, {svc.Desired} desired");
+    }
+
+    /// <summary>The constraint enforcer's promise: once <see cref="ChangeGrace"/> has passed after a node changed, no task the node
+    /// no longer satisfies (constraints, capacity) is still on it, and a removed node holds nothing. Tasks of a paused
+    /// or drained node are left to those.</summary>
+    private void CheckRespecified(TimeSpan now, DateTimeOffset nowAbs, DateTimeOffset settled)
+    {
+        if (_respecified.Count == 0) return;
+        var due = _respecified.Where(r => nowAbs - Later(r.At, settled) > ChangeGrace).Select(r => r.Node).ToHashSet();
+        if (due.Count == 0) return;
+        _respecified.RemoveAll(r => due.Contains(r.Node));
+        foreach (var node in due.Where(n => n.Removed && n.Holding > 0))
+            Violate(now, StalePlacement, node.Spec.Id, $"{node.Holding} tasks still on it after it was removed");
+        var usage = new Dictionary<ObservedNode, Resources>();
+        foreach (var t in _tasks.Values)
+        {
+            if (t.Node is not { Removed: false, Availability: NodeAvailability.Active } node || !due.Contains(node) || node.Status == NodeStatus.Down) continue;
+            if (t.Desired != DesiredTaskState.Running) continue;
+            foreach (var p in t.Service.Rules.Predicates)
+                if (!p.Matches(node.Spec)) Violate(now, StalePlacement, t.Id, $"still on {node.Spec.Id}, which no longer satisfies '{p.Text}'");
+            usage[node] = usage.GetValueOrDefault(node) + t.Resources;
+        }
+        foreach (var (node, used) in usage)
+            if (!used.FitsWithin(node.Spec.Capacity))
+                Violate(now, StalePlacement, node.Spec.Id, $"holds {used} of its new capacity {node.Spec.Capacity}");
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

@@ -93,7 +93,8 @@ public sealed partial class SimObserver
         var values = new List<(ExpectCheck Check, long Actual)>();
         foreach (var check in step.Checks)
         {
-            long actual = step.Target == ExpectStep.ClusterTarget ? ClusterMetric(check.Metric) : ServiceMetric(step.Target, check.Metric);
+            long actual = step.Target == ExpectStep.ClusterTarget ? ClusterMetric(check.Metric)
+                : ExpectStep.NodeOf(step.Target) is { } node ? NodeMetric(node, check.Metric) : ServiceMetric(step.Target, check.Metric);
             values.Add((check, actual));
             if (!check.Holds(actual)) failures.Add($"{check} but {check.Metric}={ExpectCheck.Show(check.Metric, actual)}");
         }
@@ -111,11 +112,22 @@ public sealed partial class SimObserver
         "running" => _services.Values.Sum(s => (long)s.Running),
         "pending" => _services.Values.Sum(s => (long)s.Pending),
         "violations" => InvariantViolations,
-        "nodes-up" => _nodes.Values.Count(n => n.Status == NodeStatus.Ready),
-        "nodes-down" => _nodes.Values.Count(n => n.Status == NodeStatus.Down),
+        "nodes-up" => _nodes.Values.Count(n => n.Status == NodeStatus.Ready && !n.Removed),
+        "nodes-down" => _nodes.Values.Count(n => n.Status == NodeStatus.Down && !n.Removed),
         "services" => _services.Values.Count(s => !s.Removed),
         _ => throw new ArgumentException($"unknown cluster metric {metric}"),
     };
+
+    private long NodeMetric(string id, string metric)
+    {
+        var node = _nodes.GetValueOrDefault(id);
+        return metric switch
+        {
+            "tasks" => node?.Holding ?? 0,
+            "running" => node?.Running ?? 0,
+            _ => throw new ArgumentException($"unknown node metric {metric}"),
+        };
+    }
 
     private long ServiceMetric(string service, string metric)
     {

@@ -63,7 +63,18 @@ public sealed partial class SimObserver : IEventSink
             if (!_racks.TryGetValue(rack, out var list)) _racks[rack] = list = [];
             list.Add(node);
         }
+        if (!node.Spec.SameAs(e.Node) || e.Removed || e.Availability == NodeAvailability.Active && node.Availability != NodeAvailability.Active)
+            _respecified.Add((node, e.Time));
+        var newRack = e.Node.Label(_rackLabel) ?? NoRack;
+        if (newRack != node.Rack)
+        {
+            _racks[node.Rack].Remove(node);
+            if (!_racks.TryGetValue(newRack, out var list)) _racks[newRack] = list = [];
+            list.Add(node);
+            node.Rack = newRack;
+        }
         node.Spec = e.Node;
+        node.Removed = e.Removed;
         if (node.Status != e.Status) node.StatusSince = e.Time;
         node.Status = e.Status;
         node.Availability = e.Availability;

@@ -63,8 +63,8 @@ public static class CaseGenerators
         from text in Gen.Elements("rack:UNIQUE", "hostname:UNIQUE", $"rack:MAX_PER:{n}", $"zone:MAX_PER:{n}", "rack:GROUP_BY", $"rack:GROUP_BY:{n}", "zone:CLUSTER")
         select (string?)text;
 
-    /// <summary>Fault schedules: node crashes and recoveries, rack failures, partitions, drains, scale changes and
-    /// service removal, at generated times between 1 and 10 minutes.</summary>
+    /// <summary>Fault schedules: node crashes and recoveries, rack failures, partitions, drains, cordons, relabelled and
+    /// removed nodes, scale changes and service removal, at generated times between 1 and 10 minutes.</summary>
     public static Gen<List<FaultCase>> Faults(IReadOnlyList<NodeCase> nodes, IReadOnlyList<ServiceCase> services) =>
         from count in Gen.Choose(0, 8)
         from faults in Gen.ListOf(Fault(nodes, services), count)

@@ -59,14 +59,25 @@ public static class CaseScenario
         var removed = new HashSet<string>();
         var racks = c.Nodes.Where(n => !n.Bare).Select(n => $"r{n.Rack}").ToHashSet(); // a rack of bare nodes only is no rack
         var crashedSilos = new HashSet<string>();
+        var removedNodes = new HashSet<string>();
+        var ssd = c.Nodes.ToDictionary(n => n.Id, n => n.Ssd);
         foreach (var f in c.Faults)
         {
+            if (f.IsNodeOperation && removedNodes.Contains(f.Target)) continue; // the parser refuses changes to a removed node
+            if (f.Kind == FaultCaseKind.RemoveNode)
+            {
+                removedNodes.Add(f.Target);
+                var node = c.Nodes.First(n => n.Id == f.Target);
+                // a rack whose every node is removed selects nothing: drop it, as a rack of bare nodes only
+                if (!node.Bare && c.Nodes.Where(n => !n.Bare && n.Rack == node.Rack).All(n => removedNodes.Contains(n.Id))) racks.Remove($"r{node.Rack}");
+            }
             // Never every silo at once: with no control plane left, a user's call would fail, not wait.
             if (f.Kind == FaultCaseKind.CrashSilo && (crashedSilos.Contains(f.Target) || crashedSilos.Count == CheckCase.SiloCount - 1)) continue;
             if (f.Kind == FaultCaseKind.CrashSilo) crashedSilos.Add(f.Target);
             if (f.Kind == FaultCaseKind.RecoverSilo) crashedSilos.Remove(f.Target);
             if (f.Kind is FaultCaseKind.CrashRack or FaultCaseKind.RecoverRack && !racks.Contains(f.Target)) continue;
-            var row = FaultRow(f, removed);
+            if (f.Kind == FaultCaseKind.Relabel) ssd[f.Target] = !ssd[f.Target];
+            var row = f.Kind == FaultCaseKind.Relabel ? $"update-node,{f.Target},label-add=disk={(ssd[f.Target] ? "ssd" : "hdd")}" : FaultRow(f, removed);
             if (row is not null) csv.Append(Inv($"{f.AtSeconds}s,{row}\n"));
         }
         var endAt = Time(end);
@@ -100,6 +111,8 @@ public static class CaseScenario
         FaultCaseKind.Scale => removed.Contains(f.Target) ? null : Inv($"scale,{f.Target},replicas={f.Replicas}"),
         FaultCaseKind.CrashSilo => $"crash-silo,{f.Target},",
         FaultCaseKind.RecoverSilo => $"recover-silo,{f.Target},",
+        FaultCaseKind.RemoveNode => $"remove-node,{f.Target},force=true",
+        FaultCaseKind.Cordon => $"cordon,{f.Target},",
         _ => removed.Add(f.Target) ? $"remove-service,{f.Target}," : null,
     };
 

@@ -14,10 +14,18 @@ public sealed record ServiceCase(string Name, int Replicas, long CpuMillis, long
     public string ImageName => $"img{Image}:1";
 }
 
-public enum FaultCaseKind { Crash, Recover, CrashRack, RecoverRack, Partition, Heal, Drain, Activate, Scale, Remove, CrashSilo, RecoverSilo }
+/// <summary><see cref="Relabel"/> turns the node's disk label over (ssd to hdd, hdd to ssd); <see cref="RemoveNode"/>
+/// removes it with force; <see cref="Cordon"/> pauses it.</summary>
+public enum FaultCaseKind { Crash, Recover, CrashRack, RecoverRack, Partition, Heal, Drain, Activate, Scale, Remove, CrashSilo, RecoverSilo, Relabel, RemoveNode, Cordon }
 
 /// <summary>A generated event at a time: a fault on a node or rack, or a change to a service.</summary>
-public sealed record FaultCase(int AtSeconds, FaultCaseKind Kind, string Target, int Replicas);
+public sealed record FaultCase(int AtSeconds, FaultCaseKind Kind, string Target, int Replicas)
+{
+    /// <summary>A change an operator makes to a node (refused once the node is removed), as opposed to what
+    /// happens to its host.</summary>
+    public bool IsNodeOperation => Kind is FaultCaseKind.Drain or FaultCaseKind.Activate or FaultCaseKind.Relabel
+        or FaultCaseKind.RemoveNode or FaultCaseKind.Cordon;
+}
 
 /// <summary>One generated test case: a cluster, services and (for reconciliation properties) a fault schedule.
 /// It is written as a scenario CSV, which is also how a counterexample is replayed.</summary>

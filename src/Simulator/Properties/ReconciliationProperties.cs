@@ -55,13 +55,14 @@ public static class ReconciliationProperties
     }
 
     /// <summary>7. Eventual convergence: after the last fault has settled, each service runs min(desired, what the live
-    /// cluster can hold under its constraints), and no invariant broke on the way. The count is judged when
+    /// cluster can hold under its constraints), and no invariant broke on the way (a relabelled or removed node keeping
+    /// tasks it no longer satisfies included). The count is judged when
     /// resources cannot bind (every node could hold every task that may land on it); otherwise only the invariants.</summary>
     public static string? Converges(CheckCase c, CheckContext ctx)
     {
         var r = Simulate(c, ctx);
         var broken = Violations(r, SimObserver.Overcommit, SimObserver.HardConstraint, SimObserver.RunningAboveDesired,
-            SimObserver.GrainFault, SimObserver.StepRejected);
+            SimObserver.GrainFault, SimObserver.StepRejected, SimObserver.StalePlacement);
         if (broken is not null) return broken;
         var expected = Expected(c);
         if (!expected.Ample) return null;
@@ -116,11 +117,16 @@ public static class ReconciliationProperties
         var crashed = c.Nodes.Where(n => n.Down).Select(n => n.Id).ToHashSet();
         var partitioned = new HashSet<string>();
         var drained = c.Nodes.Where(n => n.Drained).Select(n => n.Id).ToHashSet();
+        var removed = new HashSet<string>();
+        var ssd = c.Nodes.ToDictionary(n => n.Id, n => n.Ssd);
         foreach (var f in c.Faults)
         {
             if (f.Kind is FaultCaseKind.CrashSilo or FaultCaseKind.RecoverSilo or FaultCaseKind.Scale or FaultCaseKind.Remove) continue;
+            if (f.IsNodeOperation && removed.Contains(f.Target)) continue;
+            if (f.Kind == FaultCaseKind.RemoveNode) removed.Add(f.Target);
+            if (f.Kind == FaultCaseKind.Relabel) ssd[f.Target] = !ssd[f.Target];
             var targets = f.Kind is FaultCaseKind.CrashRack or FaultCaseKind.RecoverRack
-                ? c.Nodes.Where(n => !n.Bare && $"r{n.Rack}" == f.Target).Select(n => n.Id).ToList() : [f.Target];
+                ? c.Nodes.Where(n => !n.Bare && $"r{n.Rack}" == f.Target && !removed.Contains(n.Id)).Select(n => n.Id).ToList() : [f.Target];
             foreach (var id in targets)
             {
                 _ = f.Kind switch
@@ -129,14 +135,14 @@ public static class ReconciliationProperties
                     FaultCaseKind.Recover or FaultCaseKind.RecoverRack => crashed.Remove(id),
                     FaultCaseKind.Partition => partitioned.Add(id),
                     FaultCaseKind.Heal => partitioned.Remove(id),
-                    FaultCaseKind.Drain => drained.Add(id),
+                    FaultCaseKind.Drain or FaultCaseKind.Cordon => drained.Add(id), // neither takes new tasks
                     FaultCaseKind.Activate => drained.Remove(id),
                     _ => false, // scale, removal and silo faults leave the nodes as they are
                 };
             }
         }
-        return c.Nodes.Where(n => !crashed.Contains(n.Id) && !partitioned.Contains(n.Id) && !drained.Contains(n.Id))
-            .Select(n => n with { Down = false, Drained = false }).ToList();
+        return c.Nodes.Where(n => !crashed.Contains(n.Id) && !partitioned.Contains(n.Id) && !drained.Contains(n.Id) && !removed.Contains(n.Id))
+            .Select(n => n with { Down = false, Drained = false, Ssd = ssd[n.Id] }).ToList();
     }
 
     /// <summary>What each remaining service should run at the end (placed alone on the live cluster), and whether
@@ -156,6 +162,8 @@ public static class ReconciliationProperties
             var result = Placement.Place(state, CaseScenario.Requests(s, replicas).ToList(), _ => rules);
             running[s.Name] = result.Placed.Count;
         }
+        // A cordoned node keeps the tasks it runs but takes no new ones: what runs depends on what was there.
+        if (c.Faults.Any(f => f.Kind == FaultCaseKind.Cordon)) ample = false;
         // Host ports are shared by all services: two services publishing the same port compete for nodes.
         if (c.Services.Count(s => s.Port80 && desired[s.Name] is not null) > 1) ample = false;
         // GROUP_BY:N and CLUSTER keep the values first taken; after a fault the best values of the live cluster may be

@@ -62,8 +62,8 @@ internal static class ConfigRows
     {
         foreach (var name in p.Repeated("disable-filter"))
         {
-            if (Orca.Grains.Scheduling.FilterPipeline.FilterNames.Contains(name)) yield return name;
-            else ctx.ParamError($"disable-filter={name}: expected one of {string.Join(", ", Orca.Grains.Scheduling.FilterPipeline.FilterNames)}");
+            if (Orca.Grains.Scheduling.FilterSet.Names.Contains(name)) yield return name;
+            else ctx.ParamError($"disable-filter={name}: expected one of {string.Join(", ", Orca.Grains.Scheduling.FilterSet.Names)}");
         }
     }
 

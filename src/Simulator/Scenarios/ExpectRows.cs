@@ -14,20 +14,26 @@ internal static class ExpectRows
     private static readonly string[] DeploymentStates = ["updating", "paused", "completed", "rollback_started", "rollback_paused", "rollback_completed"];
     public static readonly string[] ClusterMetrics = ["running", "pending", "violations", "nodes-up", "nodes-down", "services"];
 
+    /// <summary><c>expect,node:ID,tasks=0</c>: tasks assigned, starting or running on the node; running ones.</summary>
+    public static readonly string[] NodeMetrics = ["tasks", "running"];
+
     public static void Expect(RawRow row, ParseState state)
     {
         var ctx = row.Context;
         var p = ParamList.Parse(row.Params, ctx, allowComparisons: true);
         bool cluster = row.Target == ExpectStep.ClusterTarget;
-        if (!cluster && !state.Services.ContainsKey(row.Target))
-            ctx.TargetError($"'{row.Target}' is neither 'cluster' nor a service that exists at {Orca.Grains.Model.QuantityFormat.Duration(row.At)}");
-        var known = cluster ? ClusterMetrics : ServiceMetrics;
+        var node = ExpectStep.NodeOf(row.Target);
+        if (node is not null && !state.Nodes.ContainsKey(node) && !state.RemovedNodes.Contains(node))
+            ctx.TargetError($"'{row.Target}': no node '{node}' has been added by {Orca.Grains.Model.QuantityFormat.Duration(row.At)}");
+        else if (node is null && !cluster && !state.Services.ContainsKey(row.Target))
+            ctx.TargetError($"'{row.Target}' is neither 'cluster', node:ID nor a service that exists at {Orca.Grains.Model.QuantityFormat.Duration(row.At)}");
+        var known = cluster ? ClusterMetrics : node is not null ? NodeMetrics : ServiceMetrics;
         var checks = new List<ExpectCheck>();
         foreach (var param in p.All)
         {
             if (!known.Contains(param.Key))
             {
-                ctx.ParamError($"unknown metric '{param.Key}' for expect {(cluster ? "cluster" : "SERVICE")}; expected one of {string.Join(", ", known)}");
+                ctx.ParamError($"unknown metric '{param.Key}' for expect {(cluster ? "cluster" : node is not null ? "node:ID" : "SERVICE")}; expected one of {string.Join(", ", known)}");
                 continue;
             }
             if (param.Key == "deployment")

@@ -17,7 +17,9 @@ internal static class FaultRows
         }
         p.RejectUnknown(kind == FaultKind.Slow ? ["factor"] : []);
         var selector = rack ? $"{state.RackLabel}={row.Target}" : row.Target;
-        var nodes = Select(selector, row, state);
+        // What happens to a host (a crash, a cut cable) may happen after its node was removed; operator actions may not.
+        bool hostFault = kind is FaultKind.Crash or FaultKind.Recover or FaultKind.Partition or FaultKind.Heal or FaultKind.Slow;
+        var nodes = Select(selector, row, state, hostFault);
         if (nodes.Count == 0) return;
         state.Steps.Add(new FaultStep(row.Line, row.At, kind, selector, nodes, factor));
     }
@@ -49,7 +51,7 @@ internal static class FaultRows
         state.Steps.Add(new CrashStormStep(row.Line, row.At, row.Target, nodes, d, crashes, downtime.Item1, downtime.Item2));
     }
 
-    private static List<string> Select(string selector, RawRow row, ParseState state)
+    internal static List<string> Select(string selector, RawRow row, ParseState state, bool removedToo = false)
     {
         var result = new List<string>();
         if (selector.Length == 0)
@@ -68,7 +70,7 @@ internal static class FaultRows
         {
             foreach (var id in selector.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (state.Nodes.ContainsKey(id)) result.Add(id);
+                if (state.Nodes.ContainsKey(id) || removedToo && state.RemovedNodes.Contains(id)) result.Add(id);
                 else row.Context.TargetError($"no node '{id}' has been added by {QuantityFormat.Duration(row.At)}");
             }
             return result;

@@ -30,6 +30,12 @@ public abstract record ScenarioStep(int Line, TimeSpan At);
 
 public sealed record AddNodesStep(int Line, TimeSpan At, IReadOnlyList<NodeSpec> Nodes) : ScenarioStep(Line, At);
 
+/// <summary><c>update-node</c>: labels, role or capacity of the selected nodes change.</summary>
+public sealed record UpdateNodesStep(int Line, TimeSpan At, IReadOnlyList<string> Nodes, NodeChange Change) : ScenarioStep(Line, At);
+
+/// <summary><c>remove-node</c>: the selected nodes leave the cluster (<c>force=true</c>: even if neither down nor drained).</summary>
+public sealed record RemoveNodesStep(int Line, TimeSpan At, IReadOnlyList<string> Nodes, bool Force) : ScenarioStep(Line, At);
+
 public sealed record CreateServiceStep(int Line, TimeSpan At, ServiceSpec Spec, ContainerFailureModel? Failure) : ScenarioStep(Line, At);
 
 public sealed record UpdateServiceStep(int Line, TimeSpan At, ServiceSpec Spec, ContainerFailureModel? Failure) : ScenarioStep(Line, At);
@@ -38,7 +44,7 @@ public sealed record ScaleStep(int Line, TimeSpan At, string Service, int Replic
 
 public sealed record RemoveServiceStep(int Line, TimeSpan At, string Service) : ScenarioStep(Line, At);
 
-public enum FaultKind { Crash, Recover, Partition, Heal, Slow, Drain, Activate, CrashSilo, RecoverSilo }
+public enum FaultKind { Crash, Recover, Partition, Heal, Slow, Drain, Activate, Cordon, CrashSilo, RecoverSilo }
 
 /// <summary>A fault or operator action on the nodes a selector chose (resolved when the file was read).</summary>
 public sealed record FaultStep(int Line, TimeSpan At, FaultKind Kind, string Selector, IReadOnlyList<string> Nodes, double Factor)
@@ -82,13 +88,18 @@ public sealed record ExpectCheck(string Metric, CompareOp Op, long Value)
         : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
-/// <summary>Asserts the state at a time: of a service (target = its name) or of the whole cluster (target = cluster).</summary>
 /// <summary>Rolls a service back to the spec of an earlier version (default: the one before the current).</summary>
 public sealed record RollbackServiceStep(int Line, TimeSpan At, string Service, int? Version) : ScenarioStep(Line, At);
 
+/// <summary>Asserts the state at a time: of a service (target = its name), of a node (target = node:ID) or of the
+/// whole cluster (target = cluster).</summary>
 public sealed record ExpectStep(int Line, TimeSpan At, string Target, IReadOnlyList<ExpectCheck> Checks) : ScenarioStep(Line, At)
 {
     public const string ClusterTarget = "cluster";
+    public const string NodePrefix = "node:";
+
+    /// <summary>The node id of a node:ID target, else null.</summary>
+    public static string? NodeOf(string target) => target.StartsWith(NodePrefix, StringComparison.Ordinal) ? target[NodePrefix.Length..] : null;
 }
 
 public sealed record EndStep(int Line, TimeSpan At) : ScenarioStep(Line, At);

@@ -129,6 +129,9 @@ internal sealed class ParseState(string file, List<ScenarioError> errors)
     public List<ScenarioStep> Steps { get; } = [];
     public Dictionary<string, NodeSpec> Nodes { get; } = new(StringComparer.Ordinal);
     public List<string> NodeOrder { get; } = [];
+
+    /// <summary>Nodes removed by <c>remove-node</c> rows (still valid targets of <c>expect,node:ID</c>).</summary>
+    public HashSet<string> RemovedNodes { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, ServiceSpec> Services { get; } = new(StringComparer.Ordinal);
     public OrcaOptions Cluster { get; set; } = new();
     public SimHostOptions Hosts { get; set; } = new();
