@@ -40,12 +40,14 @@ public static class NodeCommands
         var cpu = new Option<string?>("--cpu") { Description = "CPU capacity (default: what the host reports)." };
         var memory = new Option<string?>("--memory") { Description = "Memory capacity (default: what the host reports)." };
         var role = new Option<string?>("--role") { Description = "worker (default) or manager." };
+        var generic = new Option<string[]>("--generic-resource") { Description = "A generic resource of the node: KIND=COUNT (apple=10) or KIND=NAME,NAME (gpu=GPU-0,GPU-1), repeatable." };
         var address = new Option<string?>("--address") { Description = "The IP address its tasks are reached at (node.ip; default: the endpoint's host, 127.0.0.1 for a unix socket)." };
-        var add = new Command("add", "Add a Docker host to the cluster (it must answer).") { id, docker, labels, cpu, memory, role, address };
+        var add = new Command("add", "Add a Docker host to the cluster (it must answer).") { id, docker, labels, cpu, memory, role, address, generic };
         SetAction(add, async (parse, api) =>
         {
             var n = await api.PostAsync("v1/nodes", new { id = parse.GetValue(id), docker = parse.GetValue(docker), labels = Labels(parse.GetValue(labels), "--label"),
-                cpu = parse.GetValue(cpu), memory = parse.GetValue(memory), role = parse.GetValue(role), address = parse.GetValue(address) });
+                cpu = parse.GetValue(cpu), memory = parse.GetValue(memory), role = parse.GetValue(role), address = parse.GetValue(address),
+                generic = parse.GetValue(generic) is { Length: > 0 } g ? g : null });
             if (parse.GetValue(Json)) PrintJson(n);
             else Console.WriteLine($"node {S(n?["spec"]?["id"])} added: {S(n?["status"])}");
             return ExitCodes.Ok;
@@ -73,13 +75,15 @@ public static class NodeCommands
         var role = new Option<string?>("--role") { Description = "worker or manager." };
         var cpu = new Option<string?>("--cpu") { Description = "New CPU capacity." };
         var memory = new Option<string?>("--memory") { Description = "New memory capacity." };
-        var update = new Command("update", "Change a node's labels, role or capacity; tasks it no longer satisfies move elsewhere.") { id, add, rm, role, cpu, memory };
+        var generic = new Option<string[]>("--generic-resource") { Description = "Replace a generic resource: KIND=COUNT or KIND=NAME,NAME (KIND=0 removes it), repeatable." };
+        var update = new Command("update", "Change a node's labels, role or capacity; tasks it no longer satisfies move elsewhere.") { id, add, rm, role, cpu, memory, generic };
         SetAction(update, async (parse, api) =>
         {
             var n = await api.PatchAsync($"v1/nodes/{Uri.EscapeDataString(parse.GetValue(id)!)}", new
             {
                 labelAdd = Labels(parse.GetValue(add), "--label-add"), labelRm = parse.GetValue(rm) ?? [],
                 role = parse.GetValue(role), cpu = parse.GetValue(cpu), memory = parse.GetValue(memory),
+                generic = parse.GetValue(generic) is { Length: > 0 } g ? g : null,
             });
             if (parse.GetValue(Json)) PrintJson(n);
             else Console.WriteLine($"node {S(n?["spec"]?["id"])} updated");

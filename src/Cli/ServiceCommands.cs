@@ -45,6 +45,7 @@ public static class ServiceCommands
         public readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Turn off the image's own health check." };
         public readonly Option<int[]> Port = new("--publish") { Description = "Host port published by each task (same number inside), repeatable." };
         public readonly Option<string[]> Env = new("--env") { Description = "Environment variable NAME=VALUE, repeatable." };
+        public readonly Option<string[]> Generic = new("--generic-resource") { Description = "Units of a node's generic resource each task needs, KIND=COUNT (e.g. gpu=1), repeatable." };
         public readonly Argument<string[]> Command = new("COMMAND") { Description = "The command to run (after --).", Arity = ArgumentArity.ZeroOrMore };
 
         public void AddTo(Command c)
@@ -54,7 +55,7 @@ public static class ServiceCommands
                          Image, Replicas, Cpu, Memory, Constraint, Spread, MaxPerNode, Strategy, Restart, RestartDelay, RestartMaxAttempts, RestartWindow,
                          UpdateParallelism, UpdateDelay, UpdateOrder, UpdateFailureAction, UpdateMonitor, UpdateMaxFailureRatio,
                          RollbackParallelism, RollbackDelay, RollbackOrder, RollbackFailureAction, RollbackMonitor, RollbackMaxFailureRatio,
-                         HealthCmd, HealthInterval, HealthTimeout, HealthStartPeriod, HealthRetries, HealthHttp, HealthTcp, NoHealthcheck, Network, Port, Env,
+                         HealthCmd, HealthInterval, HealthTimeout, HealthStartPeriod, HealthRetries, HealthHttp, HealthTcp, NoHealthcheck, Network, Port, Env, Generic,
                      })
                 c.Options.Add(o);
             c.Arguments.Add(Command);
@@ -90,6 +91,7 @@ public static class ServiceCommands
                 healthHttp = p.GetValue(HealthHttp), healthTcp = p.GetValue(HealthTcp), network = p.GetValue(Network),
                 noHealthcheck = p.GetValue(NoHealthcheck) ? true : (bool?)null,
                 ports = p.GetValue(Port) is { Length: > 0 } ports ? ports : null, env, command = NullIfEmpty(p.GetValue(Command)),
+                generic = NullIfEmpty(p.GetValue(Generic)),
             };
         }
     }

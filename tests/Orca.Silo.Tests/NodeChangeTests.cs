@@ -92,5 +92,23 @@ public sealed class NodeChangeTests : IDisposable
         Assert.Empty(_hosts.Containers(0));
     }
 
+    /// <summary>Named GPUs on a real host: each task is given one, in its container's environment as Swarm's executor
+    /// does (DOCKER_RESOURCE_GPU), and a task that finds none left stays pending with the reason.</summary>
+    [Fact]
+    public void NamedGpusAreGivenOutOnceAndReachTheContainers()
+    {
+        Ok(_silo.Orca("node", "update", "n1", "--generic-resource", "gpu=GPU-0,GPU-1"));
+        Ok(_silo.Orca("service", "create", "train", "--image", DockerHosts.Image, "--replicas", "3", "--cpu", "100m", "--memory", "32Mi",
+            "--generic-resource", "gpu=1", "--", "sleep", "3600"));
+        Until(() => _silo.Running("train").Count == 2, Settle, "2 train tasks running");
+        Assert.All(_silo.Running("train"), t => Assert.Equal("n1", t.Node));
+        var gpus = _hosts.Containers(0).Select(c => Ok(_hosts.Docker(0, "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", c.Id))
+            .Split('\n').Single(l => l.StartsWith("DOCKER_RESOURCE_GPU=", StringComparison.Ordinal))).Order().ToList();
+        Assert.Equal(["DOCKER_RESOURCE_GPU=GPU-0", "DOCKER_RESOURCE_GPU=GPU-1"], gpus);
+        var service = _silo.Get("v1/services/train")!;
+        Assert.Equal(1, service["pending"]!.GetValue<int>());
+        Assert.Contains("insufficient gpu on 2 nodes", Ok(_silo.Orca("events", "--since", "0")));
+    }
+
     public void Dispose() => _silo.Dispose();
 }

@@ -161,6 +161,7 @@ public sealed class StorageTests(PostgresServer postgres) : IClassFixture<Postgr
                     HealthHttp: "8080/healthz", Network: "host"),
                 new Api.ServiceRequest("c", "app:1", 1, null, null, null, null, null, null, null, null, null, null, null, null, null, [5432], null, null, HealthTcp: "5432"),
                 new Api.ServiceRequest("d", "app:1", 1, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, NoHealthcheck: true),
+                new Api.ServiceRequest("e", "app:1", 1, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, Generic: ["gpu=1", "apple=2"]),
             };
             foreach (var r in requests)
             {
@@ -169,6 +170,18 @@ public sealed class StorageTests(PostgresServer postgres) : IClassFixture<Postgr
                 var back = serializer.Deserialize<Orca.Grains.Model.ServiceSpec>(serializer.Serialize(spec));
                 Assert.Equal(System.Text.Json.JsonSerializer.Serialize(spec, OrcaJson.Options), System.Text.Json.JsonSerializer.Serialize(back, OrcaJson.Options));
             }
+            // A node as an update leaves it, and a task with the units the scheduler gave it (collection expressions both).
+            var node = new Orca.Grains.Model.NodeChange(Generic: Orca.Grains.Model.GenericResources.Parse(["gpu=GPU-0,GPU-1"], "generic", named: true))
+                .ApplyTo(new Orca.Grains.Model.NodeSpec("n1", new(1000, 1 << 30), new Dictionary<string, string>(),
+                    Description: new("h", "linux", "x86_64", new Dictionary<string, string> { ["a"] = "b" }, "10.0.0.1")));
+            var nodeBack = serializer.Deserialize<Orca.Grains.Model.NodeSpec>(serializer.Serialize(node));
+            Assert.True(node.SameAs(nodeBack));
+            var state = new Orca.Grains.Scheduling.SchedulingState();
+            state.Upsert(new Orca.Grains.Model.NodeInfo(node, Orca.Grains.Model.NodeStatus.Ready, Orca.Grains.Model.NodeAvailability.Active, default));
+            var given = state.Assign(new Orca.Grains.Scheduling.TaskRequest("t.1.0", "t", 1, "app:1", default, [], Orca.Grains.Model.PlacementSpec.None,
+                Orca.Grains.Model.GenericResources.Parse(["gpu=1"], "generic", named: false)), "n1").Generic;
+            var givenBack = serializer.Deserialize<IReadOnlyList<Orca.Grains.Model.GenericResource>>(serializer.Serialize(given));
+            Assert.True(Orca.Grains.Model.GenericResources.Same(given, givenBack));
         }
         finally
         {

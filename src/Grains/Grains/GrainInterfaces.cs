@@ -109,7 +109,9 @@ public sealed record ContainerEvent([property: Id(0)] string ContainerId, [prope
 public interface ITaskGrain : IGrainWithStringKey
 {
     [OneWay] Task CreateAsync(TaskSpec spec, PlacementSpec placement);
-    [OneWay] Task AssignAsync(string nodeId);
+    /// <summary>The scheduler placed the task on the node and gave it <paramref name="generic"/> (named units or counts
+    /// of the generic resources it asks for).</summary>
+    [OneWay] Task AssignAsync(string nodeId, IReadOnlyList<GenericResource>? generic = null);
     [OneWay] Task NodeReportAsync(TaskState state, int? exitCode, string? message);
     [OneWay] Task ShutdownAsync(string reason);
     [OneWay] Task OrphanAsync(string reason);
@@ -151,7 +153,8 @@ public interface IServiceGrain : IGrainWithStringKey
 
 /// <summary>A live task and the node it holds resources on (null while it waits for one).</summary>
 [GenerateSerializer, Immutable, Alias("orca.TaskPlacement")]
-public sealed record TaskPlacement([property: Id(0)] TaskRequest Task, [property: Id(1)] string? Node);
+public sealed record TaskPlacement([property: Id(0)] TaskRequest Task, [property: Id(1)] string? Node,
+    [property: Id(2)] IReadOnlyList<GenericResource>? GenericGiven = null);
 
 /// <summary>Key "scheduler": places pending tasks in batches.</summary>
 [Alias("orca.ISchedulerGrain")]

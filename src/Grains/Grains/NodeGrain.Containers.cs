@@ -116,11 +116,21 @@ public sealed partial class NodeGrain
         _ = RunContainerAsync(task);
     }
 
+    /// <summary>The task's environment and, as Swarm's executor adds them, the generic resources it was given
+    /// (<c>DOCKER_RESOURCE_GPU=GPU-0,GPU-1</c>).</summary>
+    private static IReadOnlyDictionary<string, string> EnvOf(TaskSpec task)
+    {
+        if (task.GenericGiven is not { Count: > 0 } given) return task.Env;
+        var env = new Dictionary<string, string>(task.Env, StringComparer.Ordinal);
+        foreach (var (k, v) in GenericResources.Environment(given)) env[k] = v;
+        return env;
+    }
+
     /// <summary>Runs outside the turn; touches no grain state and reports back with a message.</summary>
     private async Task RunContainerAsync(TaskSpec task)
     {
         var spec = new ContainerSpec(task.TaskId, task.Service, _key, task.Image, task.Resources.CpuMillis,
-            task.Resources.MemoryBytes, task.Command, task.Env, task.HostPorts, task.Health, task.Network);
+            task.Resources.MemoryBytes, task.Command, EnvOf(task), task.HostPorts, task.Health, task.Network);
         try
         {
             // The driver reports from its own thread; the progress comes back as a message, so the event is

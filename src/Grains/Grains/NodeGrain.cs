@@ -117,7 +117,7 @@ public sealed partial class NodeGrain : Grain, INodeGrain, IRemindable
         var capacity = new Resources(join.CpuMillis ?? facts.CpuMillis, join.MemoryBytes ?? facts.MemoryBytes);
         var description = facts.Describe();
         if (join.Address is { } address) description = description with { Address = address };
-        var spec = new NodeSpec(_key, capacity, join.Labels, join.Role, join.Endpoint, description);
+        var spec = new NodeSpec(_key, capacity, join.Labels, join.Role, join.Endpoint, description, join.Generic is { Count: > 0 } g ? g : null);
         NodeSpecValidator.Validate(spec);
         return await Cluster.AddNodeAsync(spec); // the cluster grain registers this grain with the spec (one-way)
     }

@@ -52,9 +52,9 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         var cluster = GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key);
         foreach (var node in await cluster.ListNodesAsync()) _cluster.Upsert(node);
         foreach (var service in await cluster.ListServicesAsync())
-            foreach (var (task, node) in await GrainFactory.GetGrain<IServiceGrain>(service).ListPlacementsAsync())
+            foreach (var (task, node, generic) in await GrainFactory.GetGrain<IServiceGrain>(service).ListPlacementsAsync())
             {
-                if (node is not null && _cluster.Node(node) is not null) _cluster.Assign(task, node);
+                if (node is not null && _cluster.Node(node) is not null) _cluster.Assign(task, node, generic);
                 else if (node is null) Add(task);
             }
         // A node change whose message was lost with the silo of the last activation is enforced now.
@@ -67,7 +67,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         if (_cluster.AssignmentOf(task.TaskId) is { } node)
         {
             // Placed already, yet the task still asks: the assignment was lost (its grain's silo died), so say it again.
-            await GrainFactory.GetGrain<ITaskGrain>(task.TaskId).AssignAsync(node.Node.Id);
+            await GrainFactory.GetGrain<ITaskGrain>(task.TaskId).AssignAsync(node.Node.Id, node.Generic);
             return;
         }
         Add(task);
@@ -183,7 +183,7 @@ public sealed class SchedulerGrain : Grain, ISchedulerGrain
         foreach (var t in _pending) _pendingIds.Add(t.TaskId);
         ReportPending();
         foreach (var (task, nodeId) in result.Placed)
-            await GrainFactory.GetGrain<ITaskGrain>(task.TaskId).AssignAsync(nodeId);
+            await GrainFactory.GetGrain<ITaskGrain>(task.TaskId).AssignAsync(nodeId, _cluster.AssignmentOf(task.TaskId)?.Generic);
     }
 
     /// <summary>Moves <see cref="OrcaMetrics.Pending"/> by what changed since the last report.</summary>

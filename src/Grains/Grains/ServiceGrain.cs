@@ -154,7 +154,8 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
     private TaskPlacement? Placement(TaskInfo task)
     {
         if (!task.State.IsActive() || task.State == TaskState.New || SpecOf(task.SpecVersion) is not { } spec) return null;
-        return new TaskPlacement(TaskRequest.For(TaskSpecOf(spec, task), spec.Placement), task.State.HoldsNode() ? task.Node : null);
+        return new TaskPlacement(TaskRequest.For(TaskSpecOf(spec, task), spec.Placement), task.State.HoldsNode() ? task.Node : null,
+            task.State.HoldsNode() ? task.GenericGiven : null);
     }
 
     /// <summary>The spec a version had: the current one, or an earlier one kept in <see cref="ServiceGrainState.Versions"/>.</summary>
@@ -322,7 +323,7 @@ public sealed partial class ServiceGrain : Grain, IServiceGrain, IRemindable
 
     private TaskSpec TaskSpecOf(ServiceSpec spec, TaskInfo task) =>
         new(task.TaskId, _key, task.Slot, task.Generation, task.SpecVersion, spec.Image, spec.Resources, spec.HostPorts, spec.Command, spec.Env,
-            spec.Health, spec.Network);
+            spec.Health, spec.Network, spec.Generic);
 
     /// <summary>Recounts this service's replicas into <see cref="OrcaMetrics.ServiceReplicas"/>.</summary>
     private void CountReplicas()

@@ -67,7 +67,7 @@ public sealed class TaskGrain : Grain, ITaskGrain
         await Scheduler.EnqueueAsync(TaskRequest.For(spec, placement));
     }
 
-    public async Task AssignAsync(string nodeId)
+    public async Task AssignAsync(string nodeId, IReadOnlyList<GenericResource>? generic = null)
     {
         if (S.Spec is null || S.State != TaskState.Pending)
         {
@@ -75,6 +75,7 @@ public sealed class TaskGrain : Grain, ITaskGrain
             return;
         }
         S.Node = nodeId;
+        if (generic is { Count: > 0 }) S.Spec = S.Spec with { GenericGiven = generic }; // its container's DOCKER_RESOURCE_* variables
         await MoveAsync(TaskState.Assigned, null);
         await GrainFactory.GetGrain<INodeGrain>(nodeId).StartTaskAsync(S.Spec);
     }
@@ -150,7 +151,8 @@ public sealed class TaskGrain : Grain, ITaskGrain
         S.Timestamp = Now;
         await _state.WriteStateAsync();
         var spec = S.Spec!;
-        _events.Publish(new TaskEvent(Now, _key, spec.Service, spec.Slot, spec.SpecVersion, S.State, S.Desired, S.Node, spec.Resources, message));
+        _events.Publish(new TaskEvent(Now, _key, spec.Service, spec.Slot, spec.SpecVersion, S.State, S.Desired, S.Node, spec.Resources, message,
+            spec.Generic));
         await ReportAsync();
     }
 
@@ -159,6 +161,7 @@ public sealed class TaskGrain : Grain, ITaskGrain
     private TaskInfo Info()
     {
         var spec = S.Spec!;
-        return new TaskInfo(_key, spec.Slot, spec.Generation, spec.SpecVersion, S.State, S.Desired, S.Node, S.ExitCode, S.Message, S.Timestamp);
+        return new TaskInfo(_key, spec.Slot, spec.Generation, spec.SpecVersion, S.State, S.Desired, S.Node, S.ExitCode, S.Message, S.Timestamp,
+            spec.GenericGiven);
     }
 }

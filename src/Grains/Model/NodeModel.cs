@@ -18,14 +18,15 @@ public sealed record NodeSpec(
     [property: Id(2)] IReadOnlyDictionary<string, string> Labels,
     [property: Id(3)] NodeRole Role = NodeRole.Worker,
     [property: Id(4)] string? Endpoint = null,
-    [property: Id(5)] NodeDescription? Description = null)
+    [property: Id(5)] NodeDescription? Description = null,
+    [property: Id(6)] IReadOnlyList<GenericResource>? Generic = null)
 {
     public string? Label(string name) => Labels.TryGetValue(name, out var v) ? v : null;
 
     /// <summary>Equal by value, labels included (record equality compares the label map by reference).</summary>
     public bool SameAs(NodeSpec? other) =>
         other is not null && Id == other.Id && Capacity == other.Capacity && Role == other.Role && Endpoint == other.Endpoint
-        && SameMap(Labels, other.Labels) && NodeDescription.Same(Description, other.Description);
+        && SameMap(Labels, other.Labels) && NodeDescription.Same(Description, other.Description) && GenericResources.Same(Generic, other.Generic);
 
     internal static bool SameMap(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
@@ -63,7 +64,8 @@ public sealed record NodeJoin(
     [property: Id(2)] long? MemoryBytes,
     [property: Id(3)] IReadOnlyDictionary<string, string> Labels,
     [property: Id(4)] NodeRole Role = NodeRole.Worker,
-    [property: Id(5)] string? Address = null);
+    [property: Id(5)] string? Address = null,
+    [property: Id(6)] IReadOnlyList<GenericResource>? Generic = null);
 
 /// <summary>What <c>orca node update</c> changes (Swarm's <c>docker node update</c>): labels added or replaced, labels
 /// removed, the role, the capacity. Left-out parts stay as they are.</summary>
@@ -73,7 +75,8 @@ public sealed record NodeChange(
     [property: Id(1)] IReadOnlyList<string>? RemoveLabels = null,
     [property: Id(2)] NodeRole? Role = null,
     [property: Id(3)] long? CpuMillis = null,
-    [property: Id(4)] long? MemoryBytes = null)
+    [property: Id(4)] long? MemoryBytes = null,
+    [property: Id(5)] IReadOnlyList<GenericResource>? Generic = null)
 {
     /// <summary>The spec after the change; a label to remove that the node does not have is refused, as Swarm does.</summary>
     public NodeSpec ApplyTo(NodeSpec spec)
@@ -83,7 +86,10 @@ public sealed record NodeChange(
             if (!labels.Remove(name)) throw new ArgumentException($"label-rm: node {spec.Id} has no label '{name}'");
         foreach (var (name, value) in AddLabels ?? new Dictionary<string, string>()) labels[name] = value;
         var capacity = new Resources(CpuMillis ?? spec.Capacity.CpuMillis, MemoryBytes ?? spec.Capacity.MemoryBytes);
-        var changed = spec with { Labels = labels, Role = Role ?? spec.Role, Capacity = capacity };
+        var generic = spec.Generic ?? GenericResources.None;
+        if (Generic is { Count: > 0 }) // the kinds given replace the node's; a count of 0 removes the kind
+            generic = [.. generic.Where(g => Generic.All(n => n.Kind != g.Kind)), .. Generic.Where(g => g.Count > 0)];
+        var changed = spec with { Labels = labels, Role = Role ?? spec.Role, Capacity = capacity, Generic = generic.Count > 0 ? generic : null };
         NodeSpecValidator.Validate(changed);
         return changed;
     }

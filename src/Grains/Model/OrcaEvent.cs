@@ -7,7 +7,8 @@ public abstract record OrcaEvent(DateTimeOffset Time);
 
 public sealed record TaskEvent(
     DateTimeOffset Time, string TaskId, string Service, int Slot, int SpecVersion,
-    TaskState State, DesiredTaskState Desired, string? Node, Resources Resources, string? Message) : OrcaEvent(Time);
+    TaskState State, DesiredTaskState Desired, string? Node, Resources Resources, string? Message,
+    IReadOnlyList<GenericResource>? Generic = null) : OrcaEvent(Time);
 
 /// <summary>A node joined, changed (status, availability, spec) or, with <see cref="Removed"/>, left the cluster.</summary>
 public sealed record NodeEvent(DateTimeOffset Time, NodeSpec Node, NodeStatus Status, NodeAvailability Availability, string Message,

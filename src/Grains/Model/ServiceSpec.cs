@@ -71,7 +71,8 @@ public sealed record ServiceSpec(
     [property: Id(9)] IReadOnlyDictionary<string, string> Env,
     [property: Id(10)] UpdatePolicy? Rollback = null,
     [property: Id(11)] HealthCheck? Health = null,
-    [property: Id(12)] NetworkMode Network = NetworkMode.Default)
+    [property: Id(12)] NetworkMode Network = NetworkMode.Default,
+    [property: Id(13)] IReadOnlyList<GenericResource>? Generic = null)
 {
     /// <summary>How a rollback rolls (Swarm's rollback-* settings; the same defaults as an update).</summary>
     public UpdatePolicy RollbackPolicy => Rollback ?? UpdatePolicy.Default;

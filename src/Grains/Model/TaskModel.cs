@@ -57,7 +57,9 @@ public sealed record TaskSpec(
     [property: Id(8)] IReadOnlyList<string> Command,
     [property: Id(9)] IReadOnlyDictionary<string, string> Env,
     [property: Id(10)] HealthCheck? Health = null,
-    [property: Id(11)] NetworkMode Network = NetworkMode.Default);
+    [property: Id(11)] NetworkMode Network = NetworkMode.Default,
+    [property: Id(12)] IReadOnlyList<GenericResource>? Generic = null,
+    [property: Id(13)] IReadOnlyList<GenericResource>? GenericGiven = null);
 
 /// <summary>A task's observed status, as the task grain reports it to its service.</summary>
 [GenerateSerializer, Immutable, Alias("orca.TaskInfo")]
@@ -71,4 +73,5 @@ public sealed record TaskInfo(
     [property: Id(6)] string? Node,
     [property: Id(7)] int? ExitCode,
     [property: Id(8)] string? Message,
-    [property: Id(9)] DateTimeOffset Timestamp);
+    [property: Id(9)] DateTimeOffset Timestamp,
+    [property: Id(10)] IReadOnlyList<GenericResource>? GenericGiven = null);

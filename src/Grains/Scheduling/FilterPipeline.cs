@@ -22,7 +22,7 @@ public sealed class FilterPipeline
     public IPlacementFilter[] Dynamic { get; }
 
     /// <summary>Every filter name, for messages and for <see cref="FilterSet"/>.</summary>
-    public static readonly IReadOnlyList<string> FilterNames = ["ready", "active", "constraint", "spread-label", "cpu", "memory", "max-per-node", "attribute-limit", "value-cap", "host-port"];
+    public static readonly IReadOnlyList<string> FilterNames = ["ready", "active", "constraint", "spread-label", "cpu", "memory", "generic", "max-per-node", "attribute-limit", "value-cap", "host-port"];
 
     public static FilterPipeline For(PlacementRules rules, TaskRequest request, IReadOnlyCollection<string>? disabled = null)
     {
@@ -31,6 +31,7 @@ public sealed class FilterPipeline
         foreach (var a in rules.SpreadLevels) filters.Add(new SpreadLabelFilter(a)); // no label, no value to spread over
         if (request.Resources.CpuMillis > 0) filters.Add(Cpu);
         if (request.Resources.MemoryBytes > 0) filters.Add(Memory);
+        foreach (var g in request.Generic ?? []) if (g.Count > 0) filters.Add(new GenericResourceFilter(g));
         if (rules.MaxReplicasPerNode > 0) filters.Add(new MaxPerNodeFilter(rules.MaxReplicasPerNode));
         for (int i = 0; i < rules.Limits.Count; i++) filters.Add(new AttributeLimitFilter(i, rules.Limits[i]));
         for (int i = 0; i < rules.Caps.Count; i++) filters.Add(new ValueCapFilter(i, rules.Caps[i]));

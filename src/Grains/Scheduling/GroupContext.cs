@@ -47,6 +47,9 @@ public sealed class GroupContext
     public long MemoryUsed(SchedulingNode n) => Batch.MemoryUsed[n.Index];
     public bool PortTaken(SchedulingNode n, int port) => n.UsesPort(port) || Batch.PortTaken(n.Index, port);
 
+    /// <summary>Units of a generic resource kind free on the node, this batch's placements taken off.</summary>
+    public long GenericFree(SchedulingNode n, string kind) => n.GenericFree(kind) - Batch.GenericPlaced(n.Index, kind);
+
     /// <summary>Tasks of every service on the node, this batch's included.</summary>
     public int TaskLoad(SchedulingNode n) => n.TaskCount + Batch.TasksPlaced[n.Index];
 
@@ -72,6 +75,7 @@ internal sealed class BatchOverlay
     private readonly SchedulingState _state;
     private readonly Dictionary<string, List<int>> _placedByService = new(StringComparer.Ordinal);
     private Dictionary<int, List<int>>? _ports;
+    private Dictionary<(int Node, string Kind), long>? _generic;
     private readonly HashSet<(int Node, string Image)> _images = [];
     private readonly int[] _countScratch;
 
@@ -111,6 +115,8 @@ internal sealed class BatchOverlay
 
     public bool ImagePlaced(int node, string image) => _images.Contains((node, image));
 
+    public long GenericPlaced(int node, string kind) => _generic?.GetValueOrDefault((node, kind)) ?? 0;
+
     public void Take(SchedulingNode n, TaskRequest request)
     {
         TasksPlaced[n.Index]++;
@@ -119,6 +125,11 @@ internal sealed class BatchOverlay
         if (!_placedByService.TryGetValue(request.Service, out var placed)) _placedByService[request.Service] = placed = [];
         placed.Add(n.Index);
         _images.Add((n.Index, request.Image));
+        if (request.Generic is { } asks)
+        {
+            _generic ??= new();
+            foreach (var g in asks) _generic[(n.Index, g.Kind)] = GenericPlaced(n.Index, g.Kind) + g.Count;
+        }
         if (request.HostPorts.Count == 0) return;
         _ports ??= new();
         if (!_ports.TryGetValue(n.Index, out var ports)) _ports[n.Index] = ports = [];

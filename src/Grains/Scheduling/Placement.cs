@@ -73,7 +73,8 @@ public static class Placement
         return keep;
     }
 
-    /// <summary>How many tasks of the group the node could take now by cpu, memory and max per node (at most 10,000).</summary>
+    /// <summary>How many tasks of the group the node could take now by cpu, memory, generic resources, max per node and
+    /// ports (at most 10,000).</summary>
     private static long TasksThatFit(GroupContext group, SchedulingNode n)
     {
         const long most = 10_000;
@@ -81,6 +82,8 @@ public static class Placement
         long fit = most;
         if (ask.CpuMillis > 0) fit = Math.Min(fit, Math.Max(0, n.Spec.Capacity.CpuMillis - group.CpuUsed(n)) / ask.CpuMillis);
         if (ask.MemoryBytes > 0) fit = Math.Min(fit, Math.Max(0, n.Spec.Capacity.MemoryBytes - group.MemoryUsed(n)) / ask.MemoryBytes);
+        foreach (var g in group.Request.Generic ?? [])
+            if (g.Count > 0) fit = Math.Min(fit, Math.Max(0, group.GenericFree(n, g.Kind)) / g.Count);
         if (group.Rules.MaxReplicasPerNode > 0) fit = Math.Min(fit, Math.Max(0, group.Rules.MaxReplicasPerNode - group.ServiceCount[n.Index]));
         if (group.Request.HostPorts.Count > 0) fit = Math.Min(fit, group.Request.HostPorts.Any(p => group.PortTaken(n, p)) ? 0 : 1);
         return fit;

@@ -16,6 +16,45 @@ public sealed class SchedulingNode(NodeSpec spec)
     /// <summary>The tasks assigned here (for the constraint enforcer and node removal).</summary>
     internal HashSet<string> TaskIds { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Units of each generic resource kind held by tasks here, and the named units among them.</summary>
+    private Dictionary<string, long>? _genericUsed;
+    private HashSet<(string Kind, string Name)>? _namesTaken;
+
+    /// <summary>Units of <paramref name="kind"/> not held by any task (0 when the node has none).</summary>
+    public long GenericFree(string kind) => Spec.Generic.CountOf(kind) - (_genericUsed?.GetValueOrDefault(kind) ?? 0);
+
+    /// <summary>Takes what the task asks: the given units (a task assigned before), else the first free named units
+    /// in the node's order, or a count.</summary>
+    internal IReadOnlyList<GenericResource>? Claim(IReadOnlyList<GenericResource>? asks, IReadOnlyList<GenericResource>? given)
+    {
+        if (asks is not { Count: > 0 } && given is not { Count: > 0 }) return null;
+        var claimed = given ?? [.. asks!.Select(Choose)];
+        _genericUsed ??= new(StringComparer.Ordinal);
+        foreach (var g in claimed)
+        {
+            _genericUsed[g.Kind] = _genericUsed.GetValueOrDefault(g.Kind) + g.Count;
+            foreach (var name in g.Names ?? []) (_namesTaken ??= []).Add((g.Kind, name));
+        }
+        return claimed;
+    }
+
+    private GenericResource Choose(GenericResource ask)
+    {
+        var pool = Spec.Generic?.FirstOrDefault(g => g.Kind == ask.Kind);
+        if (pool?.Names is not { } names) return new GenericResource(ask.Kind, ask.Count);
+        var free = names.Where(n => _namesTaken?.Contains((ask.Kind, n)) != true).Take((int)Math.Min(ask.Count, int.MaxValue)).ToList();
+        return new GenericResource(ask.Kind, free.Count, free);
+    }
+
+    internal void Unclaim(IReadOnlyList<GenericResource>? claimed)
+    {
+        foreach (var g in claimed ?? [])
+        {
+            _genericUsed![g.Kind] -= g.Count;
+            foreach (var name in g.Names ?? []) _namesTaken!.Remove((g.Kind, name));
+        }
+    }
+
     /// <summary>Position in <see cref="SchedulingState.Nodes"/> (nodes sorted by id).</summary>
     public int Index { get; internal set; }
 
@@ -25,7 +64,7 @@ public sealed class SchedulingNode(NodeSpec spec)
 }
 
 /// <summary>A task the scheduler has put on a node; <see cref="Sequence"/> orders assignments by when they were made.</summary>
-public sealed record Assignment(TaskRequest Task, SchedulingNode Node, long Sequence)
+public sealed record Assignment(TaskRequest Task, SchedulingNode Node, long Sequence, IReadOnlyList<GenericResource>? Generic = null)
 {
     public string TaskId => Task.TaskId;
     public string Service => Task.Service;
@@ -106,11 +145,13 @@ public sealed class SchedulingState
     private static readonly Dictionary<SchedulingNode, int> EmptyCounts = new();
 
     /// <summary>Records a task on a node. Assigning a task that is already assigned moves it.</summary>
-    public void Assign(TaskRequest task, string nodeId)
+    /// <param name="generic">What the task was given when it was placed before (an activation rebuilding its view);
+    /// null: choose now.</param>
+    public Assignment Assign(TaskRequest task, string nodeId, IReadOnlyList<GenericResource>? generic = null)
     {
         Release(task.TaskId);
         var node = _byId[nodeId];
-        var a = new Assignment(task, node, _sequence++);
+        var a = new Assignment(task, node, _sequence++, node.Claim(task.Generic, generic));
         _assignments.Add(task.TaskId, a);
         node.TaskIds.Add(task.TaskId);
         node.Allocated += task.Resources;
@@ -119,6 +160,7 @@ public sealed class SchedulingState
         if (task.HostPorts.Count > 0) (node.Ports ??= []).UnionWith(task.HostPorts);
         if (!_tasksByService.TryGetValue(task.Service, out var perNode)) _tasksByService[task.Service] = perNode = new();
         perNode[node] = perNode.GetValueOrDefault(node) + 1;
+        return a;
     }
 
     /// <summary>Frees what a task held; false when the task was not assigned.</summary>
@@ -127,6 +169,7 @@ public sealed class SchedulingState
         if (!_assignments.Remove(taskId, out var a)) return false;
         var node = a.Node;
         node.TaskIds.Remove(taskId);
+        node.Unclaim(a.Generic);
         node.Allocated -= a.Resources;
         node.TaskCount--;
         if (a.HostPorts.Count > 0) node.Ports!.ExceptWith(a.HostPorts);

@@ -7,10 +7,12 @@ namespace Orca.Grains.Scheduling;
 [GenerateSerializer, Immutable, Alias("orca.TaskRequest")]
 public sealed record TaskRequest(
     [property: Id(0)] string TaskId, [property: Id(1)] string Service, [property: Id(2)] int SpecVersion, [property: Id(3)] string Image, [property: Id(4)] Resources Resources,
-    [property: Id(5)] IReadOnlyList<int> HostPorts, [property: Id(6)] PlacementSpec Placement)
+    [property: Id(5)] IReadOnlyList<int> HostPorts, [property: Id(6)] PlacementSpec Placement,
+    [property: Id(7)] IReadOnlyList<GenericResource>? Generic = null)
 {
     public static TaskRequest For(TaskSpec task, PlacementSpec placement) =>
-        new(task.TaskId, task.Service, task.SpecVersion, task.Image, task.Resources, task.HostPorts, placement);
+        new(task.TaskId, task.Service, task.SpecVersion, task.Image, task.Resources, task.HostPorts, placement,
+            task.Generic is { Count: > 0 } ? task.Generic : null);
 }
 
 /// <summary>Tasks of one service version that no node could take, and why (which filter excluded how many nodes).</summary>

@@ -4,10 +4,11 @@ namespace Orca.Silo.Api;
 
 /// <summary>POST /v1/nodes. Capacity defaults to what the Docker host reports.</summary>
 public sealed record NodeRequest(string? Id, string? Docker, Dictionary<string, string>? Labels, string? Cpu, string? Memory, string? Role,
-    string? Address = null);
+    string? Address = null, string[]? Generic = null);
 
 /// <summary>PATCH /v1/nodes/{id}: labels to add or replace, labels to remove, role, capacity; what is left out stays.</summary>
-public sealed record NodeUpdateRequest(Dictionary<string, string>? LabelAdd, string[]? LabelRm, string? Role, string? Cpu, string? Memory);
+public sealed record NodeUpdateRequest(Dictionary<string, string>? LabelAdd, string[]? LabelRm, string? Role, string? Cpu, string? Memory,
+    string[]? Generic = null);
 
 /// <summary>POST /v1/services and PUT /v1/services/{name}: quantities as users write them (250m, 64Mi, 5s).</summary>
 public sealed record ServiceRequest(
@@ -20,7 +21,7 @@ public sealed record ServiceRequest(
     int? RollbackParallelism = null, string? RollbackDelay = null, string? RollbackOrder = null,
     string? RollbackFailureAction = null, string? RollbackMonitor = null, double? RollbackMaxFailureRatio = null,
     string? HealthCmd = null, string? HealthInterval = null, string? HealthTimeout = null, string? HealthStartPeriod = null, int? HealthRetries = null,
-    bool? NoHealthcheck = null, string? HealthHttp = null, string? HealthTcp = null, string? Network = null);
+    bool? NoHealthcheck = null, string? HealthHttp = null, string? HealthTcp = null, string? Network = null, string[]? Generic = null);
 
 /// <summary>POST /v1/services/{name}/rollback: to the spec of this version (default: the one before the current).</summary>
 public sealed record RollbackRequest(int? Version);
@@ -65,6 +66,7 @@ public static class ApiRequests
             HostPorts = r.Ports ?? s.HostPorts,
             Env = r.Env ?? s.Env,
             Command = r.Command ?? s.Command,
+            Generic = r.Generic is null ? s.Generic : GenericResources.Parse(r.Generic, "generic", named: false) is { Count: > 0 } g ? g : null,
         };
     }
 
@@ -102,11 +104,12 @@ public static class ApiRequests
     public static NodeJoin ToJoin(NodeRequest r) => new(r.Docker ?? "", Cpu(r.Cpu, "cpu"), Bytes(r.Memory, "memory"),
         r.Labels ?? new Dictionary<string, string>(),
         r.Role is null ? NodeRole.Worker : Choice(r.Role, "role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager)),
-        r.Address is null ? null : System.Net.IPAddress.TryParse(r.Address, out _) ? r.Address : throw new ArgumentException($"address: '{r.Address}' is not an IP address"));
+        r.Address is null ? null : System.Net.IPAddress.TryParse(r.Address, out _) ? r.Address : throw new ArgumentException($"address: '{r.Address}' is not an IP address"),
+        r.Generic is null ? null : GenericResources.Parse(r.Generic, "generic", named: true));
 
     public static NodeChange ToChange(NodeUpdateRequest r) => new(r.LabelAdd, r.LabelRm,
         r.Role is null ? null : Choice(r.Role, "role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager)),
-        Cpu(r.Cpu, "cpu"), Bytes(r.Memory, "memory"));
+        Cpu(r.Cpu, "cpu"), Bytes(r.Memory, "memory"), r.Generic is null ? null : GenericResources.Parse(r.Generic, "generic", named: true, removing: true));
 
     public static long? Cpu(string? text, string field) =>
         text is null ? null : QuantityFormat.TryParseCpuMillis(text, out var m) ? m : throw new ArgumentException($"{field}: '{text}' is not CPUs (e.g. 250m or 2)");

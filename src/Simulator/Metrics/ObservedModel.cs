@@ -17,6 +17,9 @@ public sealed class ObservedNode(NodeSpec spec, string rack)
     public long CpuUsed { get; set; }
     public long MemoryUsed { get; set; }
 
+    /// <summary>Units of each generic resource kind asked by the tasks it holds.</summary>
+    public Dictionary<string, long> GenericUsed { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Tasks assigned, starting or running here.</summary>
     public int Holding { get; set; }
     public int Running { get; set; }
@@ -32,6 +35,7 @@ public sealed class ObservedTask(string id, ObservedService service, int slot)
     public TaskState State { get; set; } = TaskState.New;
     public DesiredTaskState Desired { get; set; }
     public Resources Resources { get; set; }
+    public IReadOnlyList<GenericResource>? Generic { get; set; }
     public bool CountsRunning => State == TaskState.Running && Desired == DesiredTaskState.Running;
 }
 

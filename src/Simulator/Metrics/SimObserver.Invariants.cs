@@ -36,7 +36,8 @@ public sealed partial class SimObserver
         _events.Seconds(at).Field("violation").Field(subject).Empty().Empty().Field(invariant).Empty().Field(detail).End();
     }
 
-    /// <summary>No node holds more than its capacity (Orca's view: assigned, starting and running tasks).</summary>
+    /// <summary>No node holds more than its capacity of cpu, memory and each generic resource (Orca's view: assigned,
+    /// starting and running tasks).</summary>
     private void CheckCapacity(TimeSpan now, ObservedTask t)
     {
         var node = t.Node;
@@ -45,6 +46,9 @@ public sealed partial class SimObserver
         if (node.CpuUsed > cap.CpuMillis || node.MemoryUsed > cap.MemoryBytes)
             Violate(now, Overcommit, node.Spec.Id,
                 $"{t.Id} brings it to {QuantityFormat.Cpu(node.CpuUsed)} cpu / {QuantityFormat.Bytes(node.MemoryUsed)} of {cap}");
+        foreach (var g in t.Generic ?? [])
+            if (node.GenericUsed.GetValueOrDefault(g.Kind) > node.Spec.Generic.CountOf(g.Kind))
+                Violate(now, Overcommit, node.Spec.Id, $"{t.Id} brings it to {node.GenericUsed[g.Kind]} {g.Kind} of {node.Spec.Generic.CountOf(g.Kind)}");
     }
 
     /// <summary>A task that starts running satisfies its service's hard constraints, max-per-node and attribute
@@ -101,6 +105,7 @@ public sealed partial class SimObserver
         foreach (var node in due.Where(n => n.Removed && n.Holding > 0))
             Violate(now, StalePlacement, node.Spec.Id, $"{node.Holding} tasks still on it after it was removed");
         var usage = new Dictionary<ObservedNode, Resources>();
+        var generic = new Dictionary<(ObservedNode, string), long>();
         foreach (var t in _tasks.Values)
         {
             if (t.Node is not { Removed: false, Availability: NodeAvailability.Active } node || !due.Contains(node) || node.Status == NodeStatus.Down) continue;
@@ -108,7 +113,11 @@ public sealed partial class SimObserver
             foreach (var p in t.Service.Rules.Predicates)
                 if (!p.Matches(node.Spec)) Violate(now, StalePlacement, t.Id, $"still on {node.Spec.Id}, which no longer satisfies '{p.Text}'");
             usage[node] = usage.GetValueOrDefault(node) + t.Resources;
+            foreach (var g in t.Generic ?? []) generic[(node, g.Kind)] = generic.GetValueOrDefault((node, g.Kind)) + g.Count;
         }
+        foreach (var ((node, kind), used) in generic)
+            if (used > node.Spec.Generic.CountOf(kind))
+                Violate(now, StalePlacement, node.Spec.Id, $"holds {used} {kind} of its new {node.Spec.Generic.CountOf(kind)}");
         foreach (var (node, used) in usage)
             if (!used.FitsWithin(node.Spec.Capacity))
                 Violate(now, StalePlacement, node.Spec.Id, $"holds {used} of its new capacity {node.Spec.Capacity}");

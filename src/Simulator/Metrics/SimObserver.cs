@@ -135,6 +135,7 @@ public sealed partial class SimObserver : IEventSink
         t!.State = e.State;
         t.Desired = e.Desired;
         t.Resources = e.Resources;
+        t.Generic = e.Generic;
         t.Node = e.Node is null ? null : _nodes.GetValueOrDefault(e.Node);
         Contribute(t);
         var now = T(e.Time);
@@ -163,6 +164,7 @@ public sealed partial class SimObserver : IEventSink
         {
             node.CpuUsed -= t.Resources.CpuMillis;
             node.MemoryUsed -= t.Resources.MemoryBytes;
+            foreach (var g in t.Generic ?? []) node.GenericUsed[g.Kind] -= g.Count;
             node.Holding--;
             if (t.State == TaskState.Running) node.Running--;
             if (--svc.Holding[node] == 0) svc.Holding.Remove(node);
@@ -182,6 +184,7 @@ public sealed partial class SimObserver : IEventSink
         {
             node.CpuUsed += t.Resources.CpuMillis;
             node.MemoryUsed += t.Resources.MemoryBytes;
+            foreach (var g in t.Generic ?? []) node.GenericUsed[g.Kind] = node.GenericUsed.GetValueOrDefault(g.Kind) + g.Count;
             node.Holding++;
             if (t.State == TaskState.Running) node.Running++;
             svc.Holding[node] = svc.Holding.GetValueOrDefault(node) + 1;

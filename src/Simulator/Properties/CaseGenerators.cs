@@ -26,7 +26,8 @@ public static class CaseGenerators
         from ssd in Gen.Elements(true, false)
         from state in Gen.Frequency((18, Gen.Constant(0)), (1, Gen.Constant(1)), (1, Gen.Constant(2)))
         from bare in Gen.Frequency((19, Gen.Constant(false)), (1, Gen.Constant(true)))
-        select new NodeCase("", rack, (rack - 1) % zones + 1, cpu, mem, manager, ssd, state == 1, state == 2, bare);
+        from gpus in Gen.Frequency((4, Gen.Constant(0)), (1, Gen.Choose(1, 4)))
+        select new NodeCase("", rack, (rack - 1) % zones + 1, cpu, mem, manager, ssd, state == 1, state == 2, bare, gpus);
 
     /// <summary>Services: replicas 0–200, requests including ones no node can hold, constraints of both dialects,
     /// max per node, spread preferences, strategies.</summary>
@@ -48,8 +49,9 @@ public static class CaseGenerators
         from binpack in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
         from port in Gen.Frequency((9, Gen.Constant(false)), (1, Gen.Constant(true)))
         from image in Gen.Choose(1, 3)
+        from gpu in Gen.Frequency((5, Gen.Constant(0)), (1, Gen.Choose(1, 2)))
         select new ServiceCase("", replicas, cpu, mem, limit is null ? predicates.ToList() : predicates.Append(limit).ToList(),
-            spread.ToList(), maxPerNode, binpack, port, image);
+            spread.ToList(), maxPerNode, binpack, port, image, gpu);
 
     private static Gen<string> Predicate(int racks) =>
         from k in Gen.Choose(1, racks)

@@ -17,7 +17,8 @@ public static class CaseScenario
             labels["rack"] = $"r{n.Rack}";
             labels["zone"] = $"z{n.Zone}";
         }
-        return new NodeSpec(n.Id, new Resources(n.CpuMillis, n.MemoryMi << 20), labels, n.Manager ? NodeRole.Manager : NodeRole.Worker);
+        return new NodeSpec(n.Id, new Resources(n.CpuMillis, n.MemoryMi << 20), labels, n.Manager ? NodeRole.Manager : NodeRole.Worker,
+            Generic: n.Gpus > 0 ? [new GenericResource("gpu", n.Gpus, GpuNames(n))] : null);
     }
 
     public static PlacementSpec Placement(ServiceCase s) =>
@@ -25,7 +26,9 @@ public static class CaseScenario
 
     public static IEnumerable<TaskRequest> Requests(ServiceCase s, int replicas) =>
         Enumerable.Range(1, replicas).Select(i => new TaskRequest($"{s.Name}.{i}.0", s.Name, 1, s.ImageName,
-            new Resources(s.CpuMillis, s.MemoryMi << 20), s.Port80 ? [80] : [], Placement(s)));
+            new Resources(s.CpuMillis, s.MemoryMi << 20), s.Port80 ? [80] : [], Placement(s), s.Gpu > 0 ? [new GenericResource("gpu", s.Gpu)] : null));
+
+    private static string[] GpuNames(NodeCase n) => [.. Enumerable.Range(0, n.Gpus).Select(g => $"GPU-{g}")];
 
     /// <summary>The scheduler's view of the case's cluster: down nodes are down, drained ones drained.</summary>
     public static SchedulingState Cluster(IEnumerable<NodeCase> nodes)
@@ -49,7 +52,7 @@ public static class CaseScenario
         if (disabledFilters.Count > 0)
             csv.Append("0s,config,sim,").Append(string.Join(" ", disabledFilters.Select(f => $"disable-filter={f}"))).Append('\n');
         foreach (var n in c.Nodes)
-            csv.Append(Inv($"0s,add-node,{n.Id},cpu={n.CpuMillis}m memory={n.MemoryMi}Mi {(n.Bare ? "" : $"rack=r{n.Rack} zone=z{n.Zone} ")}label=disk={(n.Ssd ? "ssd" : "hdd")} role={(n.Manager ? "manager" : "worker")}\n"));
+            csv.Append(Inv($"0s,add-node,{n.Id},cpu={n.CpuMillis}m memory={n.MemoryMi}Mi {(n.Bare ? "" : $"rack=r{n.Rack} zone=z{n.Zone} ")}label=disk={(n.Ssd ? "ssd" : "hdd")} role={(n.Manager ? "manager" : "worker")}{string.Concat(GpuNames(n).Select(g => " generic=gpu=" + g))}\n"));
         var down = c.Nodes.Where(n => n.Down).Select(n => n.Id).ToList();
         var drained = c.Nodes.Where(n => n.Drained).Select(n => n.Id).ToList();
         if (down.Count > 0) csv.Append("0s,crash,").Append(string.Join(';', down)).Append(",\n");
@@ -94,6 +97,7 @@ public static class CaseScenario
         if (s.MaxPerNode > 0) p.Add(Inv($"max-per-node={s.MaxPerNode}"));
         if (s.Binpack) p.Add("strategy=binpack");
         if (s.Port80) p.Add("port=80");
+        if (s.Gpu > 0) p.Add(Inv($"generic=gpu={s.Gpu}"));
         return string.Join(" ", p);
     }
 

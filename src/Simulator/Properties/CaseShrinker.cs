@@ -25,11 +25,13 @@ public static class CaseShrinker
             if (s.MaxPerNode > 0) yield return With(c, i, s with { MaxPerNode = 0 });
             if (s.Port80) yield return With(c, i, s with { Port80 = false });
             if (s.Binpack) yield return With(c, i, s with { Binpack = false });
+            if (s.Gpu > 0) yield return With(c, i, s with { Gpu = 0 });
         }
         for (int i = 0; i < c.Nodes.Count; i++)
         {
             var n = c.Nodes[i];
             if (n.Down || n.Drained || n.Manager) yield return c with { Nodes = Replace(c.Nodes, i, n with { Down = false, Drained = false, Manager = false }) };
+            if (n.Gpus > 0) yield return c with { Nodes = Replace(c.Nodes, i, n with { Gpus = 0 }) };
         }
     }
 

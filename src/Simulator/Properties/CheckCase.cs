@@ -3,12 +3,13 @@ using System.Globalization;
 namespace Orca.Simulator.Properties;
 
 /// <summary>A generated node. Down nodes crash at time 0; drained ones are drained at time 0. A bare node has no rack
-/// or zone label (it belongs to no rack: spreading over racks passes it by).</summary>
-public sealed record NodeCase(string Id, int Rack, int Zone, long CpuMillis, long MemoryMi, bool Manager, bool Ssd, bool Down, bool Drained, bool Bare = false);
+/// or zone label (it belongs to no rack: spreading over racks passes it by). <see cref="Gpus"/>: named GPUs GPU-0….</summary>
+public sealed record NodeCase(string Id, int Rack, int Zone, long CpuMillis, long MemoryMi, bool Manager, bool Ssd, bool Down, bool Drained, bool Bare = false,
+    int Gpus = 0);
 
 /// <summary>A generated service (created in list order).</summary>
 public sealed record ServiceCase(string Name, int Replicas, long CpuMillis, long MemoryMi, IReadOnlyList<string> Constraints,
-    IReadOnlyList<string> Spread, int MaxPerNode, bool Binpack, bool Port80, int Image)
+    IReadOnlyList<string> Spread, int MaxPerNode, bool Binpack, bool Port80, int Image, int Gpu = 0)
 {
     /// <summary>Services may share an image, as sidecars and variants of one app do.</summary>
     public string ImageName => $"img{Image}:1";

@@ -14,7 +14,17 @@ namespace Orca.Simulator.Properties;
 /// </summary>
 public static class DeploymentProperties
 {
-    public static readonly TimeSpan ServicesAt = TimeSpan.FromSeconds(10), UpdateAt = TimeSpan.FromSeconds(90), End = TimeSpan.FromMinutes(8);
+    public static readonly TimeSpan ServicesAt = TimeSpan.FromSeconds(10), UpdateAt = TimeSpan.FromSeconds(90);
+
+    /// <summary>When the run ends: 8 minutes, or longer for an update of many batches (a batch of property 12 takes
+    /// about 12 s: stop, start, 4 s to the first healthy check, a 5 s monitor; 20 s are allowed), so that a slow but
+    /// correct update is not judged unfinished.</summary>
+    public static TimeSpan EndOf(CheckCase c)
+    {
+        int batches = c.Services.Select(s => (s.Replicas + GoodPolicy(s).Parallelism - 1) / GoodPolicy(s).Parallelism).DefaultIfEmpty(0).Max();
+        var needed = UpdateAt + TimeSpan.FromSeconds(20L * batches) + TimeSpan.FromMinutes(2);
+        return needed > TimeSpan.FromMinutes(8) ? TimeSpan.FromSeconds(Math.Ceiling(needed.TotalSeconds)) : TimeSpan.FromMinutes(8);
+    }
 
     private const string BadUpdate = "fail-after=3s update-failure-action=rollback update-monitor=20s update-parallelism=2 rollback-monitor=5s";
 
@@ -58,10 +68,11 @@ public static class DeploymentProperties
         var judged = Judged(c);
         var expects = new List<(string, string)> { ("cluster", "violations=0") };
         expects.AddRange(calm.Services.Where(s => judged.Contains(s.Name)).Select(s => (s.Name, expect(s))));
-        var csv = CaseScenario.ToCsv(calm, header, ServicesAt, End, ctx.DisabledFilters, expects);
+        var end = EndOf(calm);
+        var csv = CaseScenario.ToCsv(calm, header, ServicesAt, end, ctx.DisabledFilters, expects);
         var at = $"{UpdateAt.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
         var updates = string.Concat(calm.Services.Select(s => $"{at},update-service,{s.Name},{update(s)}\n"));
-        int firstEnd = csv.IndexOf($"\n{End.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s,", StringComparison.Ordinal);
+        int firstEnd = csv.IndexOf($"\n{end.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s,", StringComparison.Ordinal);
         return firstEnd < 0 ? csv + updates : csv.Insert(firstEnd + 1, updates);
     }
 

@@ -1,3 +1,4 @@
+using Orca.Grains.Model;
 using Orca.Grains.Scheduling;
 
 namespace Orca.Simulator.Properties;
@@ -18,6 +19,11 @@ public static class PlacementOracle
         var cap = node.Spec.Capacity;
         if (node.Allocated.CpuMillis + task.Resources.CpuMillis > cap.CpuMillis) return false;
         if (node.Allocated.MemoryBytes + task.Resources.MemoryBytes > cap.MemoryBytes) return false;
+        foreach (var ask in task.Generic ?? [])
+        {
+            long held = placed.Where(p => p.NodeId == node.Id).Sum(p => p.Task.Generic.CountOf(ask.Kind));
+            if (held + ask.Count > node.Spec.Generic.CountOf(ask.Kind)) return false;
+        }
         var mine = placed.Where(p => p.Task.Service == task.Service).ToList();
         if (rules.MaxReplicasPerNode > 0 && mine.Count(p => p.NodeId == node.Id) >= rules.MaxReplicasPerNode) return false;
         foreach (var limit in rules.Limits)

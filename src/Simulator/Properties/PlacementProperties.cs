@@ -1,3 +1,4 @@
+using Orca.Grains.Model;
 using System.Text.RegularExpressions;
 using Orca.Grains.Scheduling;
 
@@ -24,7 +25,12 @@ public static partial class PlacementProperties
     {
         var o = Place(c, ctx);
         foreach (var n in o.State.Nodes)
+        {
             if (!n.Allocated.FitsWithin(n.Spec.Capacity)) return $"node {n.Id} holds {n.Allocated} of {n.Spec.Capacity}";
+            if (n.GenericFree("gpu") < 0) return $"node {n.Id} holds {n.Spec.Generic.CountOf("gpu") - n.GenericFree("gpu")} gpu of {n.Spec.Generic.CountOf("gpu")}";
+            var names = o.State.TasksOn(n).SelectMany(a => a.Generic ?? []).SelectMany(g => g.Names ?? []).ToList();
+            if (names.Count != names.Distinct().Count()) return $"node {n.Id} gave one GPU to two tasks: {string.Join(",", names)}";
+        }
         return null;
     }
 
@@ -132,7 +138,8 @@ public static partial class PlacementProperties
     {
         long byCpu = s.CpuMillis == 0 ? 1_000_000 : n.Spec.Capacity.CpuMillis / s.CpuMillis;
         long byMem = s.MemoryMi == 0 ? 1_000_000 : n.Spec.Capacity.MemoryBytes / (s.MemoryMi << 20);
-        return Math.Min(byCpu, byMem);
+        long byGpu = s.Gpu == 0 ? 1_000_000 : n.Spec.Generic.CountOf("gpu") / s.Gpu;
+        return Math.Min(Math.Min(byCpu, byMem), byGpu);
     }
 
     /// <summary>5. Determinism: the same snapshot and batch give the same placement, whatever order the nodes were added in.</summary>

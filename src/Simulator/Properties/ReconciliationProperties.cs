@@ -172,17 +172,18 @@ public static class ReconciliationProperties
             ample = false;
         foreach (var n in c.Nodes)
         {
-            long cpu = 0, mem = 0;
+            long cpu = 0, mem = 0, gpu = 0;
             foreach (var s in c.Services)
             {
                 int most = Math.Max(s.Replicas, c.Faults.Where(f => f.Kind == FaultCaseKind.Scale && f.Target == s.Name).Select(f => f.Replicas).DefaultIfEmpty(0).Max());
                 if (s.MaxPerNode > 0) most = Math.Min(most, s.MaxPerNode);
-                bool holdable = s.CpuMillis <= n.CpuMillis && s.MemoryMi <= n.MemoryMi;
+                bool holdable = s.CpuMillis <= n.CpuMillis && s.MemoryMi <= n.MemoryMi && s.Gpu <= n.Gpus;
                 if (!holdable) continue;
                 cpu += most * s.CpuMillis;
                 mem += most * s.MemoryMi;
+                gpu += most * s.Gpu;
             }
-            if (cpu > n.CpuMillis || mem > n.MemoryMi) ample = false;
+            if (cpu > n.CpuMillis || mem > n.MemoryMi || gpu > n.Gpus) ample = false;
         }
         return (ample, running);
     }

@@ -6,8 +6,8 @@ namespace Orca.Simulator.Scenarios;
 /// <summary><c>add-nodes</c> adds many nodes spread over racks (and zones); <c>add-node</c> adds one.</summary>
 internal static class NodeRows
 {
-    private static readonly string[] ManyKeys = ["count", "racks", "zones", "cpu", "memory", "label", "role", "os", "arch", "engine-label", "subnet"];
-    private static readonly string[] OneKeys = ["cpu", "memory", "label", "role", "rack", "zone", "os", "arch", "engine-label", "ip", "hostname"];
+    private static readonly string[] ManyKeys = ["count", "racks", "zones", "cpu", "memory", "label", "role", "os", "arch", "engine-label", "subnet", "generic"];
+    private static readonly string[] OneKeys = ["cpu", "memory", "label", "role", "rack", "zone", "os", "arch", "engine-label", "ip", "hostname", "generic"];
 
     /// <summary>Nodes PREFIX0001…: in contiguous blocks per rack r1…rN; rack i sits in zone z((i-1) mod zones + 1).</summary>
     public static void AddNodes(RawRow row, ParseState state)
@@ -20,6 +20,7 @@ internal static class NodeRows
         int zones = p.Int("zones", 0, 1000) ?? 0;
         var (capacity, labels, role, description) = Common(p, ctx);
         var subnet = p.String("subnet") is { } text ? Subnet(text, ctx) : null;
+        var generic = ServiceRows.Generic(p, ctx, named: true);
         p.RejectUnknown(ManyKeys);
         if (!Names.IsValid(row.Target + "1")) ctx.TargetError($"'{row.Target}' is not a node name prefix: {Names.Rule}");
         if (count is not { } n) return;
@@ -38,7 +39,7 @@ internal static class NodeRows
             var nodeLabels = new Dictionary<string, string>(labels, StringComparer.Ordinal) { [state.RackLabel] = $"r{rack}" };
             if (zones > 0) nodeLabels["zone"] = $"z{(rack - 1) % zones + 1}";
             var address = subnet is { } net ? AddressAt(net, i + 1) : null;
-            nodes.Add(new NodeSpec(id, capacity, nodeLabels, role, null, description with { Hostname = id, Address = address }));
+            nodes.Add(new NodeSpec(id, capacity, nodeLabels, role, null, description with { Hostname = id, Address = address }, generic));
         }
         Add(row, state, nodes);
     }
@@ -53,9 +54,10 @@ internal static class NodeRows
         var nodeLabels = new Dictionary<string, string>(labels, StringComparer.Ordinal);
         if (p.String("rack") is { } rack) nodeLabels[state.RackLabel] = rack;
         if (p.String("zone") is { } zone) nodeLabels["zone"] = zone;
+        var generic = ServiceRows.Generic(p, ctx, named: true);
         p.RejectUnknown(OneKeys);
         if (!Names.IsValid(row.Target)) { ctx.TargetError($"'{row.Target}' is not a node id: {Names.Rule}"); return; }
-        Add(row, state, [new NodeSpec(row.Target, capacity, nodeLabels, role, null, description)]);
+        Add(row, state, [new NodeSpec(row.Target, capacity, nodeLabels, role, null, description, generic)]);
     }
 
     private static void Add(RawRow row, ParseState state, List<NodeSpec> nodes)
@@ -86,10 +88,11 @@ internal static class NodeRows
         var remove = p.Repeated("label-rm");
         var role = p.Choice("role", ("worker", NodeRole.Worker), ("manager", NodeRole.Manager));
         long? cpu = p.Cpu("cpu"), memory = p.Bytes("memory");
-        p.RejectUnknown(["label-add", "label-rm", "role", "cpu", "memory"]);
-        if (add.Count == 0 && remove.Count == 0 && role is null && cpu is null && memory is null)
-            ctx.ParamError("nothing to change: give label-add=NAME=VALUE, label-rm=NAME, role=, cpu= or memory=");
-        var change = new NodeChange(add, remove, role, cpu, memory);
+        var generic = ServiceRows.Generic(p, ctx, named: true, removing: true);
+        p.RejectUnknown(["label-add", "label-rm", "role", "cpu", "memory", "generic"]);
+        if (add.Count == 0 && remove.Count == 0 && role is null && cpu is null && memory is null && generic is null)
+            ctx.ParamError("nothing to change: give label-add=NAME=VALUE, label-rm=NAME, role=, cpu=, memory= or generic=");
+        var change = new NodeChange(add, remove, role, cpu, memory, generic);
         var nodes = FaultRows.Select(row.Target, row, state);
         foreach (var id in nodes)
         {

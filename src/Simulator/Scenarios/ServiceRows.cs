@@ -12,7 +12,7 @@ internal static class ServiceRows
         "restart-max-attempts", "restart-window", "update-parallelism", "update-delay", "update-order", "update-failure-action", "update-monitor",
         "update-max-failure-ratio", "rollback-parallelism", "rollback-delay", "rollback-order", "rollback-failure-action", "rollback-monitor",
         "rollback-max-failure-ratio", "health-cmd", "health-interval", "health-timeout", "health-start-period", "health-retries", "no-healthcheck",
-        "health-http", "health-tcp", "network",
+        "health-http", "health-tcp", "network", "generic",
         "port", "fail-after", "exit-code", "healthy-after", "unhealthy-after",
     ];
 
@@ -170,6 +170,7 @@ internal static class ServiceRows
             Update = update,
             Rollback = rollback,
             HostPorts = ports.Count > 0 ? hostPorts : s.HostPorts,
+            Generic = p.Has("generic") ? Generic(p, ctx, named: false) : s.Generic,
         };
         var failAfter = p.Duration("fail-after");
         int exitCode = p.Int("exit-code", 0, 255) ?? 1;
@@ -183,6 +184,20 @@ internal static class ServiceRows
             ctx.ParamError("healthy-after and unhealthy-after need a health check (health-cmd=…)");
         p.RejectUnknown(extraKeys is null ? SpecKeys : [.. SpecKeys, .. extraKeys]);
         return (spec, failure);
+    }
+
+    /// <summary>Repeated <c>generic=KIND=COUNT</c> (or, for a node, <c>generic=KIND=NAME,NAME</c>) keys.</summary>
+    internal static IReadOnlyList<GenericResource>? Generic(ParamList p, RowContext ctx, bool named, bool removing = false)
+    {
+        try
+        {
+            return GenericResources.Parse(p.Repeated("generic"), "generic", named, removing) is { Count: > 0 } g ? g : null;
+        }
+        catch (ArgumentException e)
+        {
+            ctx.ParamError(e.Message);
+            return null;
+        }
     }
 
     /// <summary>update-* or rollback-* keys, with Swarm's names; keys not given keep <paramref name="p0"/>'s values.</summary>

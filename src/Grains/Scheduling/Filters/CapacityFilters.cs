@@ -1,3 +1,5 @@
+using Orca.Grains.Model;
+
 namespace Orca.Grains.Scheduling.Filters;
 
 public sealed class CpuFilter : IPlacementFilter
@@ -16,6 +18,15 @@ public sealed class MemoryFilter : IPlacementFilter
     public bool Check(GroupContext group, SchedulingNode node) =>
         group.MemoryUsed(node) + group.Request.Resources.MemoryBytes <= node.Spec.Capacity.MemoryBytes;
     public string Explain(int nodes) => $"insufficient memory on {Plural.Nodes(nodes)}";
+}
+
+/// <summary>Swarm's generic resources: the node has enough free units of the kind the task asks for.</summary>
+public sealed class GenericResourceFilter(GenericResource ask) : IPlacementFilter
+{
+    public string Name => "generic";
+    public bool IsStatic => false;
+    public bool Check(GroupContext group, SchedulingNode node) => group.GenericFree(node, ask.Kind) >= ask.Count;
+    public string Explain(int nodes) => $"insufficient {ask.Kind} on {Plural.Nodes(nodes)}";
 }
 
 /// <summary>Swarm's <c>--replicas-max-per-node</c>.</summary>
