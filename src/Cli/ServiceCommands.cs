@@ -45,6 +45,7 @@ public static class ServiceCommands
         public readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Turn off the image's own health check." };
         public readonly Option<int[]> Port = new("--publish") { Description = "Host port published by each task (same number inside), repeatable." };
         public readonly Option<string[]> Env = new("--env") { Description = "Environment variable NAME=VALUE, repeatable." };
+        public readonly Option<string[]> Topology = new("--topology-spread") { Description = "Kubernetes topology spread KEY:MAXSKEW[:DoNotSchedule|ScheduleAnyway[:MINDOMAINS]], e.g. zone:1; repeatable." };
         public readonly Option<string[]> Generic = new("--generic-resource") { Description = "Units of a node's generic resource each task needs, KIND=COUNT (e.g. gpu=1), repeatable." };
         public readonly Argument<string[]> Command = new("COMMAND") { Description = "The command to run (after --).", Arity = ArgumentArity.ZeroOrMore };
 
@@ -55,7 +56,7 @@ public static class ServiceCommands
                          Image, Replicas, Cpu, Memory, Constraint, Spread, MaxPerNode, Strategy, Restart, RestartDelay, RestartMaxAttempts, RestartWindow,
                          UpdateParallelism, UpdateDelay, UpdateOrder, UpdateFailureAction, UpdateMonitor, UpdateMaxFailureRatio,
                          RollbackParallelism, RollbackDelay, RollbackOrder, RollbackFailureAction, RollbackMonitor, RollbackMaxFailureRatio,
-                         HealthCmd, HealthInterval, HealthTimeout, HealthStartPeriod, HealthRetries, HealthHttp, HealthTcp, NoHealthcheck, Network, Port, Env, Generic,
+                         HealthCmd, HealthInterval, HealthTimeout, HealthStartPeriod, HealthRetries, HealthHttp, HealthTcp, NoHealthcheck, Network, Port, Env, Generic, Topology,
                      })
                 c.Options.Add(o);
             c.Arguments.Add(Command);
@@ -91,7 +92,7 @@ public static class ServiceCommands
                 healthHttp = p.GetValue(HealthHttp), healthTcp = p.GetValue(HealthTcp), network = p.GetValue(Network),
                 noHealthcheck = p.GetValue(NoHealthcheck) ? true : (bool?)null,
                 ports = p.GetValue(Port) is { Length: > 0 } ports ? ports : null, env, command = NullIfEmpty(p.GetValue(Command)),
-                generic = NullIfEmpty(p.GetValue(Generic)),
+                generic = NullIfEmpty(p.GetValue(Generic)), topologySpread = NullIfEmpty(p.GetValue(Topology)),
             };
         }
     }

@@ -110,5 +110,21 @@ public sealed class NodeChangeTests : IDisposable
         Assert.Contains("insufficient gpu on 2 nodes", Ok(_silo.Orca("events", "--since", "0")));
     }
 
+    /// <summary>A topology spread through the API and the CLI: with minDomains above the two racks there are, each rack
+    /// takes at most maxSkew tasks and the rest wait with the reason.</summary>
+    [Fact]
+    public void ATopologySpreadWithMoreMinDomainsThanRacksKeepsTheRestPending()
+    {
+        Ok(_silo.Orca("service", "create", "api", "--image", DockerHosts.Image, "--replicas", "5", "--cpu", "100m", "--memory", "32Mi",
+            "--topology-spread", "rack:1:DoNotSchedule:3", "--", "sleep", "3600"));
+        Until(() => _silo.Running("api").Count == 2, Settle, "2 api tasks running");
+        Assert.Equal(["n1", "n2"], _silo.Running("api").Select(t => t.Node).Order());
+        Until(() => Ok(_silo.Orca("events", "--since", "0")).Contains("topology spread rack:1:DoNotSchedule:3 would be exceeded on 2 nodes"),
+            Settle, "the pending reason");
+        var bad = _silo.Orca("service", "create", "bad", "--image", DockerHosts.Image, "--topology-spread", "rack:0", "--", "sleep", "1");
+        Assert.NotEqual(0, bad.Code);
+        Assert.Contains("max skew", bad.Stderr);
+    }
+
     public void Dispose() => _silo.Dispose();
 }

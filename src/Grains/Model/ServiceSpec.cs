@@ -20,7 +20,8 @@ public sealed record PlacementSpec(
     [property: Id(0)] IReadOnlyList<string> Constraints,
     [property: Id(1)] IReadOnlyList<string> Spread,
     [property: Id(2)] int MaxReplicasPerNode = 0,
-    [property: Id(3)] SchedulingStrategy Strategy = SchedulingStrategy.Spread)
+    [property: Id(3)] SchedulingStrategy Strategy = SchedulingStrategy.Spread,
+    [property: Id(4)] IReadOnlyList<string>? TopologySpread = null)
 {
     public static readonly PlacementSpec None = new([], []);
 }

@@ -22,7 +22,7 @@ public sealed class FilterPipeline
     public IPlacementFilter[] Dynamic { get; }
 
     /// <summary>Every filter name, for messages and for <see cref="FilterSet"/>.</summary>
-    public static readonly IReadOnlyList<string> FilterNames = ["ready", "active", "constraint", "spread-label", "cpu", "memory", "generic", "max-per-node", "attribute-limit", "value-cap", "host-port"];
+    public static readonly IReadOnlyList<string> FilterNames = ["ready", "active", "constraint", "spread-label", "cpu", "memory", "generic", "max-per-node", "attribute-limit", "value-cap", "topology-spread", "host-port"];
 
     public static FilterPipeline For(PlacementRules rules, TaskRequest request, IReadOnlyCollection<string>? disabled = null)
     {
@@ -35,6 +35,8 @@ public sealed class FilterPipeline
         if (rules.MaxReplicasPerNode > 0) filters.Add(new MaxPerNodeFilter(rules.MaxReplicasPerNode));
         for (int i = 0; i < rules.Limits.Count; i++) filters.Add(new AttributeLimitFilter(i, rules.Limits[i]));
         for (int i = 0; i < rules.Caps.Count; i++) filters.Add(new ValueCapFilter(i, rules.Caps[i]));
+        // A node without a topology key is out by the spread-label filter: the key is a spread level.
+        for (int i = 0; i < rules.Topology.Count; i++) filters.Add(new TopologySpreadFilter(i, rules.Topology[i]));
         if (request.HostPorts.Count > 0) filters.Add(Ports);
         if (disabled is { Count: > 0 }) filters.RemoveAll(f => disabled.Contains(f.Name));
         return new FilterPipeline(filters.ToArray());

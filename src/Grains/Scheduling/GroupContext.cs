@@ -14,6 +14,7 @@ public sealed class GroupContext
         ServiceCount = batch.CountsFor(request.Service);
         LimitCounts = rules.Limits.Select(l => CountsPerValue(l.Attribute)).ToArray();
         CapValues = new HashSet<string>?[rules.Caps.Count];
+        Topology = new TopologyCounts?[rules.Topology.Count];
     }
 
     /// <summary>Tasks of this service per value of <paramref name="attribute"/>; values holding none are absent.</summary>
@@ -43,6 +44,9 @@ public sealed class GroupContext
     /// <summary>Per value cap (GROUP_BY:N, CLUSTER): the values this group may use, once chosen (null before).</summary>
     public HashSet<string>?[] CapValues { get; }
 
+    /// <summary>Per hard topology spread: the service's tasks per eligible domain (null before the static pass).</summary>
+    internal TopologyCounts?[] Topology { get; }
+
     public long CpuUsed(SchedulingNode n) => Batch.CpuUsed[n.Index];
     public long MemoryUsed(SchedulingNode n) => Batch.MemoryUsed[n.Index];
     public bool PortTaken(SchedulingNode n, int port) => n.UsesPort(port) || Batch.PortTaken(n.Index, port);
@@ -66,6 +70,7 @@ public sealed class GroupContext
             var value = Rules.Limits[l].Attribute.ValueOf(n.Spec);
             if (value is not null) LimitCounts[l][value] = LimitCounts[l].GetValueOrDefault(value) + 1;
         }
+        for (int t = 0; t < Topology.Length; t++) Topology[t]?.Took(Rules.Topology[t].Key.ValueOf(n.Spec));
     }
 }
 

@@ -30,6 +30,13 @@ public static class Placement
         var candidates = new List<SchedulingNode>();
         foreach (var node in overlay.Nodes)
             if (FilterPipeline.Passes(pipeline.Static, group, node)) candidates.Add(node);
+        // Kubernetes' eligible domains: those of the nodes the static filters left (a domain whose nodes are all down,
+        // drained or outside the constraints is none: a zone outage does not hold the service's tasks pending).
+        for (int t = 0; t < rules.Topology.Count; t++)
+        {
+            var key = rules.Topology[t].Key;
+            group.Topology[t] = new TopologyCounts(rules.Topology[t], candidates.Select(n => key.ValueOf(n.Spec)!), group.CountsPerValue(key));
+        }
         if (rules.Caps.Count > 0)
         {
             for (int c = 0; c < rules.Caps.Count; c++) group.CapValues[c] = CappedValues(group, candidates, rules.Caps[c]);
@@ -38,9 +45,21 @@ public static class Placement
         }
 
         var tree = new SpreadTree(group, candidates);
+        bool placedSinceBuild = false;
         for (int i = 0; i < tasks.Count; i++)
         {
             int c = tree.Next(pipeline.Dynamic);
+            if (c < 0 && placedSinceBuild && rules.Topology.Count > 0)
+            {
+                // The tree drops a node a filter refuses, for good: right for resources, which only shrink within a
+                // group, but a topology spread refusal lifts once the emptiest domain fills. Start again from the
+                // nodes the other filters still pass.
+                IPlacementFilter[] lasting = [.. pipeline.Dynamic.Where(f => f is not TopologySpreadFilter)];
+                candidates = candidates.Where(n => FilterPipeline.Passes(lasting, group, n)).ToList();
+                tree = new SpreadTree(group, candidates);
+                placedSinceBuild = false;
+                c = tree.Next(pipeline.Dynamic);
+            }
             if (c < 0)
             {
                 result.Unplaced.Add(new UnplacedTasks(first.Service, first.SpecVersion, tasks.GetRange(i, tasks.Count - i), pipeline.Explain(group)));
@@ -50,6 +69,7 @@ public static class Placement
             var task = tasks[i];
             group.Take(node);
             tree.Placed(c);
+            placedSinceBuild = true;
             result.Placed.Add((task, node.Id));
         }
     }

@@ -19,6 +19,9 @@ public sealed class PlacementRules
     public IReadOnlyList<ValueCap> Caps { get; init; } = [];
     public required IReadOnlyList<NodeAttribute> SpreadLevels { get; init; }
     public int MaxReplicasPerNode { get; init; }
+
+    /// <summary>Kubernetes topology spread constraints that refuse (DoNotSchedule); ScheduleAnyway ones are spread levels.</summary>
+    public IReadOnlyList<TopologySpread> Topology { get; init; } = [];
     public SchedulingStrategy Strategy { get; init; }
 
     public static readonly PlacementRules None = new() { Predicates = [], Limits = [], SpreadLevels = [] };
@@ -51,11 +54,22 @@ public sealed class PlacementRules
                 ?? throw new ConstraintException($"invalid spread preference '{text}': expected a node attribute such as node.labels.rack or rack");
             if (!spread.Contains(attribute)) spread.Add(attribute);
         }
+        // A DoNotSchedule key is also the outermost spread level (the even spread is the preference, the skew the
+        // limit); a ScheduleAnyway key is a spread level only, after the others.
+        var topology = new List<TopologySpread>();
+        foreach (var text in spec.TopologySpread ?? [])
+        {
+            var t = TopologySpread.Parse(text);
+            if (t.Hard) topology.Add(t);
+            else if (!spread.Contains(t.Key)) spread.Add(t.Key);
+        }
+        var hardKeys = topology.Select(t => t.Key).Distinct().ToList();
+        spread = [.. hardKeys, .. spread.Where(a => !hardKeys.Contains(a))];
         if (spec.MaxReplicasPerNode < 0)
             throw new ConstraintException($"invalid max replicas per node {spec.MaxReplicasPerNode}: expected 0 (no limit) or more");
         return new PlacementRules
         {
-            Predicates = predicates, Limits = limits, SpreadLevels = spread, Caps = caps,
+            Predicates = predicates, Limits = limits, SpreadLevels = spread, Caps = caps, Topology = topology,
             MaxReplicasPerNode = spec.MaxReplicasPerNode, Strategy = spec.Strategy,
         };
     }

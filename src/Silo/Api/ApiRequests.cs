@@ -21,7 +21,8 @@ public sealed record ServiceRequest(
     int? RollbackParallelism = null, string? RollbackDelay = null, string? RollbackOrder = null,
     string? RollbackFailureAction = null, string? RollbackMonitor = null, double? RollbackMaxFailureRatio = null,
     string? HealthCmd = null, string? HealthInterval = null, string? HealthTimeout = null, string? HealthStartPeriod = null, int? HealthRetries = null,
-    bool? NoHealthcheck = null, string? HealthHttp = null, string? HealthTcp = null, string? Network = null, string[]? Generic = null);
+    bool? NoHealthcheck = null, string? HealthHttp = null, string? HealthTcp = null, string? Network = null, string[]? Generic = null,
+    string[]? TopologySpread = null);
 
 /// <summary>POST /v1/services/{name}/rollback: to the spec of this version (default: the one before the current).</summary>
 public sealed record RollbackRequest(int? Version);
@@ -47,6 +48,7 @@ public static class ApiRequests
                 Constraints = r.Constraints ?? s.Placement.Constraints,
                 Spread = r.Spread ?? s.Placement.Spread,
                 MaxReplicasPerNode = r.MaxPerNode ?? s.Placement.MaxReplicasPerNode,
+                TopologySpread = r.TopologySpread ?? s.Placement.TopologySpread,
                 Strategy = r.Strategy is null ? s.Placement.Strategy : Choice(r.Strategy, "strategy", ("spread", SchedulingStrategy.Spread), ("binpack", SchedulingStrategy.Binpack)),
             },
             Restart = s.Restart with

@@ -118,6 +118,20 @@ public sealed partial class SimObserver
         _ => throw new ArgumentException($"unknown cluster metric {metric}"),
     };
 
+    /// <summary>The node could take one more task of the service: ready, active, matching its constraints, with room
+    /// for its cpu, memory and generic resources.</summary>
+    private static bool CouldTake(ObservedNode n, ObservedService svc)
+    {
+        if (n.Status != NodeStatus.Ready || n.Availability != NodeAvailability.Active || n.Removed) return false;
+        if (!svc.Rules.Predicates.All(p => p.Matches(n.Spec))) return false;
+        if (svc.Spec is not { } spec) return true;
+        var cap = n.Spec.Capacity;
+        if (n.CpuUsed + spec.Resources.CpuMillis > cap.CpuMillis || n.MemoryUsed + spec.Resources.MemoryBytes > cap.MemoryBytes) return false;
+        foreach (var g in spec.Generic ?? [])
+            if (n.GenericUsed.GetValueOrDefault(g.Kind) + g.Count > n.Spec.Generic.CountOf(g.Kind)) return false;
+        return true;
+    }
+
     private long NodeMetric(string id, string metric)
     {
         var node = _nodes.GetValueOrDefault(id);
@@ -146,16 +160,20 @@ public sealed partial class SimObserver
                 .GroupBy(t => t.Node).Select(g => (long)g.Count()).DefaultIfEmpty(0).Max();
         }
         var perRack = RunningPerRack(svc);
-        // Racks that could take a task now count too, so an empty rack shows as 0; nodes without the rack label are
-        // no rack at all (not a rack "(none)").
-        var counts = _racks.Where(r => r.Key != NoRack)
-            .Where(r => r.Value.Any(n => n.Status == NodeStatus.Ready && n.Availability == NodeAvailability.Active) || perRack.ContainsKey(r.Key))
-            .Select(r => (long)perRack.GetValueOrDefault(r.Key)).DefaultIfEmpty(0).ToList();
+        // Racks that could take a task of the service now count too, so an empty rack with room shows as 0. Nodes
+        // without the rack label are no rack at all (not a rack "(none)").
+        var racks = _racks.Where(r => r.Key != NoRack)
+            .Select(r => (Count: (long)perRack.GetValueOrDefault(r.Key), Open: r.Value.Any(n => CouldTake(n, svc))))
+            .Where(r => r.Count > 0 || r.Open).ToList();
+        long max = racks.Select(r => r.Count).DefaultIfEmpty(0).Max();
         return metric switch
         {
-            "max-per-rack" => counts.Max(),
-            "min-per-rack" => counts.Min(),
-            "rack-spread" => counts.Max() - counts.Min(),
+            "max-per-rack" => max,
+            "min-per-rack" => racks.Select(r => r.Count).DefaultIfEmpty(0).Min(),
+            // A rack that cannot take another task (full, down, drained, outside the constraints) is not held against
+            // the spread: as Swarm's and Marathon's spread have it, tasks go to the emptiest rack among those with
+            // room, so a rack that filled up with other services' tasks keeps fewer.
+            "rack-spread" => racks.Where(r => r.Open).Select(r => max - r.Count).DefaultIfEmpty(0).Max(),
             _ => throw new ArgumentException($"unknown service metric {metric}"),
         };
     }

@@ -50,8 +50,10 @@ public static class CaseGenerators
         from port in Gen.Frequency((9, Gen.Constant(false)), (1, Gen.Constant(true)))
         from image in Gen.Choose(1, 3)
         from gpu in Gen.Frequency((5, Gen.Constant(0)), (1, Gen.Choose(1, 2)))
+        from topology in Gen.Frequency((4, Gen.Constant<string?>(null)),
+            (1, Gen.Elements<string?>("zone:1", "node.labels.rack:1", "rack:2:DoNotSchedule", "rack:1:DoNotSchedule:3", "hostname:1", "zone:1:ScheduleAnyway")))
         select new ServiceCase("", replicas, cpu, mem, limit is null ? predicates.ToList() : predicates.Append(limit).ToList(),
-            spread.ToList(), maxPerNode, binpack, port, image, gpu);
+            spread.ToList(), maxPerNode, binpack, port, image, gpu, topology);
 
     private static Gen<string> Predicate(int racks) =>
         from k in Gen.Choose(1, racks)

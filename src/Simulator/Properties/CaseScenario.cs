@@ -22,7 +22,8 @@ public static class CaseScenario
     }
 
     public static PlacementSpec Placement(ServiceCase s) =>
-        new(s.Constraints, s.Spread, s.MaxPerNode, s.Binpack ? SchedulingStrategy.Binpack : SchedulingStrategy.Spread);
+        new(s.Constraints, s.Spread, s.MaxPerNode, s.Binpack ? SchedulingStrategy.Binpack : SchedulingStrategy.Spread,
+            s.Topology is null ? null : [s.Topology]);
 
     public static IEnumerable<TaskRequest> Requests(ServiceCase s, int replicas) =>
         Enumerable.Range(1, replicas).Select(i => new TaskRequest($"{s.Name}.{i}.0", s.Name, 1, s.ImageName,
@@ -98,6 +99,7 @@ public static class CaseScenario
         if (s.Binpack) p.Add("strategy=binpack");
         if (s.Port80) p.Add("port=80");
         if (s.Gpu > 0) p.Add(Inv($"generic=gpu={s.Gpu}"));
+        if (s.Topology is not null) p.Add($"topology-spread={s.Topology}");
         return string.Join(" ", p);
     }
 

@@ -26,6 +26,7 @@ public static class CaseShrinker
             if (s.Port80) yield return With(c, i, s with { Port80 = false });
             if (s.Binpack) yield return With(c, i, s with { Binpack = false });
             if (s.Gpu > 0) yield return With(c, i, s with { Gpu = 0 });
+            if (s.Topology is not null) yield return With(c, i, s with { Topology = null });
         }
         for (int i = 0; i < c.Nodes.Count; i++)
         {

@@ -9,7 +9,7 @@ public sealed record NodeCase(string Id, int Rack, int Zone, long CpuMillis, lon
 
 /// <summary>A generated service (created in list order).</summary>
 public sealed record ServiceCase(string Name, int Replicas, long CpuMillis, long MemoryMi, IReadOnlyList<string> Constraints,
-    IReadOnlyList<string> Spread, int MaxPerNode, bool Binpack, bool Port80, int Image, int Gpu = 0)
+    IReadOnlyList<string> Spread, int MaxPerNode, bool Binpack, bool Port80, int Image, int Gpu = 0, string? Topology = null)
 {
     /// <summary>Services may share an image, as sidecars and variants of one app do.</summary>
     public string ImageName => $"img{Image}:1";

@@ -42,6 +42,32 @@ public static class PlacementOracle
         }
         foreach (var port in task.HostPorts)
             if (placed.Any(p => p.NodeId == node.Id && p.Task.HostPorts.Contains(port))) return false;
-        return true;
+        return BrokenSpread(node, task, rules, placed, nodes) is null;
+    }
+
+    /// <summary>The hard topology spread that taking the task on the node would break, if any (Kubernetes' definition:
+    /// domains are the key's values on the eligible nodes, those ready, active, matching the constraints and carrying
+    /// every spread and topology key; the task's domain, counting it, may exceed the emptiest by at most the max skew,
+    /// the emptiest counting as 0 while there are fewer domains than min-domains).</summary>
+    public static TopologySpread? BrokenSpread(SchedulingNode node, TaskRequest task, PlacementRules rules,
+        IReadOnlyList<(TaskRequest Task, string NodeId)> placed, IReadOnlyDictionary<string, SchedulingNode> nodes)
+    {
+        if (rules.Topology.Count == 0) return null;
+        bool Eligible(SchedulingNode n) => n.Status == NodeStatus.Ready && n.Availability == NodeAvailability.Active
+            && rules.Predicates.All(p => p.Matches(n.Spec)) && rules.SpreadLevels.All(l => l.ValueOf(n.Spec) is not null)
+            && rules.Topology.All(t => t.Key.ValueOf(n.Spec) is not null);
+        foreach (var spread in rules.Topology)
+        {
+            var value = spread.Key.ValueOf(node.Spec);
+            if (value is null) return spread;
+            var domains = nodes.Values.Where(Eligible).Select(n => spread.Key.ValueOf(n.Spec)!).ToHashSet();
+            if (!domains.Contains(value)) return spread;
+            var counts = domains.ToDictionary(d => d, _ => 0);
+            foreach (var (t, id) in placed)
+                if (t.Service == task.Service && spread.Key.ValueOf(nodes[id].Spec) is { } v && counts.ContainsKey(v)) counts[v]++;
+            int min = domains.Count < spread.MinDomains ? 0 : counts.Values.Min();
+            if (counts[value] + 1 - min > spread.MaxSkew) return spread;
+        }
+        return null;
     }
 }

@@ -35,7 +35,8 @@ public static partial class PlacementProperties
     }
 
     /// <summary>2. Every placed task satisfies every hard constraint of its service (both dialects), max-per-node,
-    /// unique/max-per attributes, host ports; and sits on a ready, active node.</summary>
+    /// unique/max-per attributes, host ports, the skew bound of DoNotSchedule topology spreads; and sits on a ready,
+    /// active node.</summary>
     public static string? HardConstraints(CheckCase c, CheckContext ctx)
     {
         var o = Place(c, ctx);
@@ -71,6 +72,8 @@ public static partial class PlacementProperties
             foreach (var port in task.HostPorts)
                 if (placed.Any(p => p.NodeId == nodeId && p.Task.HostPorts.Contains(port)))
                     return $"{task.TaskId} on {nodeId} publishes port {port}, already in use there";
+            if (PlacementOracle.BrokenSpread(node, task, rules, placed, nodes) is { } spread)
+                return $"{task.TaskId} on {nodeId} breaks topology spread '{spread.Text}'";
             placed.Add((task, nodeId));
         }
         return null;

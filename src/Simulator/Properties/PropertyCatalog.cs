@@ -45,6 +45,11 @@ public static class PropertyCatalog
             Number = 12, Name = "update-keeps-capacity", Description = "during an update, running and healthy replicas never fall below replicas - parallelism (stop-first) or replicas (start-first)",
             Generator = CaseGenerators.Reconciliation(), Check = DeploymentProperties.KeepsCapacity, ToScenario = DeploymentProperties.ToCapacityScenario, RunsSimulator = true,
         }.Judging(c => DeploymentProperties.Judged(c).Count > 0),
+        new CheckProperty
+        {
+            Number = 13, Name = "scale-down-keeps-spread", Description = "a scale-down keeps a service spread over racks within one where it was",
+            Generator = CaseGenerators.Reconciliation(), Check = ScaleDownProperties.KeepsSpread, ToScenario = ScaleDownProperties.ToScenario, RunsSimulator = true,
+        }.Judging(c => ScaleDownProperties.Judged(c).Count > 0),
     ];
 
     private static CheckProperty Judging(this CheckProperty p, Func<CheckCase, bool> judges) => new()

@@ -164,6 +164,8 @@ public static class ReconciliationProperties
         }
         // A cordoned node keeps the tasks it runs but takes no new ones: what runs depends on what was there.
         if (c.Faults.Any(f => f.Kind == FaultCaseKind.Cordon)) ample = false;
+        // A topology spread counts the tasks already placed, and those depend on the history (nothing is rebalanced).
+        if ((c.Faults.Count > 0 || c.Nodes.Any(n => n.Down)) && c.Services.Any(s => s.Topology is not null)) ample = false;
         // Host ports are shared by all services: two services publishing the same port compete for nodes.
         if (c.Services.Count(s => s.Port80 && desired[s.Name] is not null) > 1) ample = false;
         // GROUP_BY:N and CLUSTER keep the values first taken; after a fault the best values of the live cluster may be

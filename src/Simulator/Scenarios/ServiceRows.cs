@@ -12,7 +12,7 @@ internal static class ServiceRows
         "restart-max-attempts", "restart-window", "update-parallelism", "update-delay", "update-order", "update-failure-action", "update-monitor",
         "update-max-failure-ratio", "rollback-parallelism", "rollback-delay", "rollback-order", "rollback-failure-action", "rollback-monitor",
         "rollback-max-failure-ratio", "health-cmd", "health-interval", "health-timeout", "health-start-period", "health-retries", "no-healthcheck",
-        "health-http", "health-tcp", "network", "generic",
+        "health-http", "health-tcp", "network", "generic", "topology-spread",
         "port", "fail-after", "exit-code", "healthy-after", "unhealthy-after",
     ];
 
@@ -118,6 +118,7 @@ internal static class ServiceRows
         string[]? extraKeys = null)
     {
         var constraints = p.Repeated("constraint");
+        var topology = p.Repeated("topology-spread");
         var spread = p.Repeated("spread");
         var ports = p.Repeated("port");
         var hostPorts = new List<int>();
@@ -129,6 +130,7 @@ internal static class ServiceRows
             Constraints = constraints.Count > 0 ? constraints : s.Placement.Constraints,
             Spread = spread.Count > 0 ? spread : s.Placement.Spread,
             MaxReplicasPerNode = p.Int("max-per-node", 0, 100_000) ?? s.Placement.MaxReplicasPerNode,
+            TopologySpread = topology.Count > 0 ? topology : s.Placement.TopologySpread,
             Strategy = p.Choice("strategy", ("spread", SchedulingStrategy.Spread), ("binpack", SchedulingStrategy.Binpack)) ?? s.Placement.Strategy,
         };
         var restart = s.Restart with

@@ -25,3 +25,14 @@ public sealed class ValueCapFilter(int capIndex, ValueCap cap) : IPlacementFilte
         ? $"{cap.Text}: another {cap.Attribute.Display} holds the service on {Plural.Nodes(nodes)}"
         : $"{cap.Text}: the service already uses {cap.MaxValues} other values on {Plural.Nodes(nodes)}";
 }
+
+/// <summary>Kubernetes' DoNotSchedule: taking the task must not make the node's domain exceed the emptiest eligible
+/// domain by more than the max skew (<see cref="TopologyCounts"/>, set by <see cref="Placement"/> after the static pass).</summary>
+public sealed class TopologySpreadFilter(int index, TopologySpread spread) : IPlacementFilter
+{
+    public string Name => "topology-spread";
+    public bool IsStatic => false;
+    public bool Check(GroupContext group, SchedulingNode node) =>
+        group.Topology[index] is not { } counts || counts.Allows(spread.Key.ValueOf(node.Spec));
+    public string Explain(int nodes) => $"topology spread {spread.Text} would be exceeded on {Plural.Nodes(nodes)}";
+}
