@@ -109,19 +109,22 @@ public static class NodeCommands
 
     private static Command List()
     {
-        var ls = new Command("ls", "List nodes: status, availability, labels, capacity.");
+        var ls = new Command("ls", "List nodes: status, availability, role, labels, capacity, generic resources.");
         SetAction(ls, async (parse, api) =>
         {
             var nodes = await api.GetAsync("v1/nodes");
             if (parse.GetValue(Json)) { PrintJson(nodes); return ExitCodes.Ok; }
-            var t = Table("ID", "STATUS", "AVAILABILITY", "LABELS", "CPU", "MEMORY", "ENDPOINT");
+            var t = Table("ID", "STATUS", "AVAILABILITY", "ROLE", "LABELS", "CPU", "MEMORY", "GENERIC", "ENDPOINT");
             foreach (var n in nodes!.AsArray())
             {
                 var spec = n!["spec"]!;
                 var labels = string.Join(",", spec["labels"]!.AsObject().Select(kv => $"{kv.Key}={S(kv.Value)}"));
-                Row(t, S(spec["id"]), S(n["status"]), S(n["availability"]), labels,
+                // gpu=GPU-0,GPU-1 for named units, apple=10 for a count; several kinds separated by spaces
+                var generic = string.Join(" ", (spec["generic"]?.AsArray() ?? []).Select(g =>
+                    $"{S(g!["kind"])}={(g["names"] is { } names ? string.Join(",", names.AsArray().Select(S)) : S(g["count"]))}"));
+                Row(t, S(spec["id"]), S(n["status"]), S(n["availability"]), S(spec["role"]), labels,
                     Orca.Grains.Model.QuantityFormat.Cpu(spec["capacity"]!["cpuMillis"]!.GetValue<long>()),
-                    Orca.Grains.Model.QuantityFormat.Bytes(spec["capacity"]!["memoryBytes"]!.GetValue<long>()), S(spec["endpoint"]));
+                    Orca.Grains.Model.QuantityFormat.Bytes(spec["capacity"]!["memoryBytes"]!.GetValue<long>()), generic, S(spec["endpoint"]));
             }
             Spectre.Console.AnsiConsole.Write(t);
             return ExitCodes.Ok;

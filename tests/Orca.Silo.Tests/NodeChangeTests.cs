@@ -29,7 +29,8 @@ public sealed class NodeChangeTests : IDisposable
             "--constraint", "node.labels.gpu==yes", "--", "sleep", "3600"));
         Until(() => _silo.Running("ml").Count(t => t.Node == "n1") == 2, Settle, "2 ml tasks running on n1");
 
-        Ok(_silo.Orca("node", "update", "n2", "--label-add", "gpu=yes"));
+        Ok(_silo.Orca("node", "update", "n2", "--label-add", "gpu=yes", "--role", "manager"));
+        Assert.Contains("manager", Ok(_silo.Orca("node", "ls")));
         Ok(_silo.Orca("node", "update", "n1", "--label-rm", "gpu", "--label-add", "disk=ssd"));
         Until(() => _silo.Running("ml").Count(t => t.Node == "n2") == 2 && Containers(0) == 0, Settle, "both ml tasks moved to n2, n1 emptied");
         Assert.Equal(2, _hosts.Containers(1).Count(c => c.Running));
@@ -98,6 +99,7 @@ public sealed class NodeChangeTests : IDisposable
     public void NamedGpusAreGivenOutOnceAndReachTheContainers()
     {
         Ok(_silo.Orca("node", "update", "n1", "--generic-resource", "gpu=GPU-0,GPU-1"));
+        Assert.Contains("gpu=GPU-0,GPU-1", Ok(_silo.Orca("node", "ls")));
         Ok(_silo.Orca("service", "create", "train", "--image", DockerHosts.Image, "--replicas", "3", "--cpu", "100m", "--memory", "32Mi",
             "--generic-resource", "gpu=1", "--", "sleep", "3600"));
         Until(() => _silo.Running("train").Count == 2, Settle, "2 train tasks running");
