@@ -13,8 +13,8 @@ public sealed class FilterPipeline
     private FilterPipeline(IPlacementFilter[] all)
     {
         All = all;
-        Static = all.Where(f => f.IsStatic).ToArray();
-        Dynamic = all.Where(f => !f.IsStatic).ToArray();
+        Static = all.Where(f => f.Scope == FilterScope.Static).ToArray();
+        Dynamic = all.Where(f => f.Scope != FilterScope.Static).ToArray();
     }
 
     public IPlacementFilter[] All { get; }

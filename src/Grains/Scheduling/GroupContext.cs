@@ -6,25 +6,26 @@ namespace Orca.Grains.Scheduling;
 /// batch's view of the nodes (what the state holds plus what this batch has placed so far).</summary>
 public sealed class GroupContext
 {
+    private readonly Dictionary<SchedulingNode, int> _serviceCounts;
+
     internal GroupContext(BatchOverlay batch, TaskRequest request, PlacementRules rules)
     {
         Batch = batch;
         Request = request;
         Rules = rules;
-        ServiceCount = batch.CountsFor(request.Service);
+        _serviceCounts = batch.CountsFor(request.Service);
         LimitCounts = rules.Limits.Select(l => CountsPerValue(l.Attribute)).ToArray();
         CapValues = new HashSet<string>?[rules.Caps.Count];
         Topology = new TopologyCounts?[rules.Topology.Count];
     }
 
-    /// <summary>Tasks of this service per value of <paramref name="attribute"/>; values holding none are absent.</summary>
+    /// <summary>Tasks of this service per value of <paramref name="attribute"/>; values holding none are absent.
+    /// Looks only at the nodes holding the service's tasks.</summary>
     internal Dictionary<string, int> CountsPerValue(NodeAttribute attribute)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var node in Batch.Nodes)
+        foreach (var (node, n) in _serviceCounts)
         {
-            int n = ServiceCount[node.Index];
-            if (n == 0) continue;
             var value = attribute.ValueOf(node.Spec);
             if (value is not null) counts[value] = counts.GetValueOrDefault(value) + n;
         }
@@ -35,8 +36,8 @@ public sealed class GroupContext
     public TaskRequest Request { get; }
     public PlacementRules Rules { get; }
 
-    /// <summary>Tasks of this service per node, by node index.</summary>
-    public int[] ServiceCount { get; }
+    /// <summary>Tasks of this service on the node, this batch's included.</summary>
+    public int ServiceCount(SchedulingNode n) => _serviceCounts.GetValueOrDefault(n);
 
     /// <summary>Per attribute limit: tasks of this service per attribute value.</summary>
     public Dictionary<string, int>[] LimitCounts { get; }
@@ -47,24 +48,31 @@ public sealed class GroupContext
     /// <summary>Per hard topology spread: the service's tasks per eligible domain (null before the static pass).</summary>
     internal TopologyCounts?[] Topology { get; }
 
-    public long CpuUsed(SchedulingNode n) => Batch.CpuUsed[n.Index];
-    public long MemoryUsed(SchedulingNode n) => Batch.MemoryUsed[n.Index];
-    public bool PortTaken(SchedulingNode n, int port) => n.UsesPort(port) || Batch.PortTaken(n.Index, port);
+    public long CpuUsed(SchedulingNode n) => n.Allocated.CpuMillis + (Batch.Delta(n)?.Cpu ?? 0);
+    public long MemoryUsed(SchedulingNode n) => n.Allocated.MemoryBytes + (Batch.Delta(n)?.Memory ?? 0);
+    public bool PortTaken(SchedulingNode n, int port) => n.UsesPort(port) || Batch.Delta(n)?.Ports?.Contains(port) == true;
 
     /// <summary>Units of a generic resource kind free on the node, this batch's placements taken off.</summary>
-    public long GenericFree(SchedulingNode n, string kind) => n.GenericFree(kind) - Batch.GenericPlaced(n.Index, kind);
+    public long GenericFree(SchedulingNode n, string kind)
+    {
+        long free = n.GenericFree(kind);
+        if (Batch.Delta(n)?.Generic is { } placed)
+            foreach (var (k, count) in placed)
+                if (k == kind) free -= count;
+        return free;
+    }
 
     /// <summary>Tasks of every service on the node, this batch's included.</summary>
-    public int TaskLoad(SchedulingNode n) => n.TaskCount + Batch.TasksPlaced[n.Index];
+    public int TaskLoad(SchedulingNode n) => n.TaskCount + (Batch.Delta(n)?.Tasks ?? 0);
 
     /// <summary>The node has the group's image, or will once this batch's earlier tasks start there.</summary>
-    public bool HasImage(SchedulingNode n) => n.HasImage(Request.Image) || Batch.ImagePlaced(n.Index, Request.Image);
+    public bool HasImage(SchedulingNode n) => n.HasImage(Request.Image) || Batch.Delta(n)?.HasImage(Request.Image) == true;
 
     /// <summary>Records one task of the group on <paramref name="n"/>.</summary>
     internal void Take(SchedulingNode n)
     {
         Batch.Take(n, Request);
-        ServiceCount[n.Index]++;
+        _serviceCounts[n] = _serviceCounts.GetValueOrDefault(n) + 1;
         for (int l = 0; l < LimitCounts.Length; l++)
         {
             var value = Rules.Limits[l].Attribute.ValueOf(n.Spec);
@@ -74,70 +82,49 @@ public sealed class GroupContext
     }
 }
 
-/// <summary>Resources, ports and per-service counts as a batch changes them, over the unchanged state.</summary>
-internal sealed class BatchOverlay
+/// <summary>Resources, ports and per-service counts as a batch changes them, over the unchanged state. What the
+/// batch puts on a node is kept on the node itself under this batch's stamp, so the batch costs nothing on the
+/// nodes it does not touch (no arrays over the cluster).</summary>
+internal sealed class BatchOverlay(SchedulingState state)
 {
-    private readonly SchedulingState _state;
-    private readonly Dictionary<string, List<int>> _placedByService = new(StringComparer.Ordinal);
-    private Dictionary<int, List<int>>? _ports;
-    private Dictionary<(int Node, string Kind), long>? _generic;
-    private readonly HashSet<(int Node, string Image)> _images = [];
-    private readonly int[] _countScratch;
+    private static long s_stamps;
+    private readonly long _stamp = Interlocked.Increment(ref s_stamps);
+    private readonly Dictionary<string, List<SchedulingNode>> _placedByService = new(StringComparer.Ordinal);
 
-    public BatchOverlay(SchedulingState state)
+    public SchedulingState State { get; } = state;
+    public IReadOnlyList<SchedulingNode> Nodes => State.Nodes;
+
+    /// <summary>The nodes this batch has placed a task on, in the order it first did (a node once).</summary>
+    public List<SchedulingNode> Touched { get; } = [];
+
+    /// <summary>What this batch has put on the node; null when nothing.</summary>
+    public NodeBatchDelta? Delta(SchedulingNode n) => n.BatchDelta is { } d && d.Stamp == _stamp ? d : null;
+
+    /// <summary>Tasks of <paramref name="service"/> per node, this batch's included: a copy the group counts into.</summary>
+    public Dictionary<SchedulingNode, int> CountsFor(string service)
     {
-        _state = state;
-        Nodes = state.Nodes;
-        CpuUsed = new long[Nodes.Count];
-        MemoryUsed = new long[Nodes.Count];
-        for (int i = 0; i < Nodes.Count; i++)
-        {
-            CpuUsed[i] = Nodes[i].Allocated.CpuMillis;
-            MemoryUsed[i] = Nodes[i].Allocated.MemoryBytes;
-        }
-        _countScratch = new int[Nodes.Count];
-        TasksPlaced = new int[Nodes.Count];
-    }
-
-    /// <summary>Tasks this batch has placed per node index, of every service.</summary>
-    public int[] TasksPlaced { get; }
-
-    public IReadOnlyList<SchedulingNode> Nodes { get; }
-    public long[] CpuUsed { get; }
-    public long[] MemoryUsed { get; }
-
-    /// <summary>Tasks of <paramref name="service"/> per node index, in a scratch array reused by each group.</summary>
-    public int[] CountsFor(string service)
-    {
-        Array.Clear(_countScratch);
-        foreach (var (node, n) in _state.TasksOf(service)) _countScratch[node.Index] = n;
+        var counts = State.CopyTasksOf(service);
         if (_placedByService.TryGetValue(service, out var placed))
-            foreach (var i in placed) _countScratch[i]++;
-        return _countScratch;
+            foreach (var n in placed) counts[n] = counts.GetValueOrDefault(n) + 1;
+        return counts;
     }
-
-    public bool PortTaken(int node, int port) => _ports is not null && _ports.TryGetValue(node, out var p) && p.Contains(port);
-
-    public bool ImagePlaced(int node, string image) => _images.Contains((node, image));
-
-    public long GenericPlaced(int node, string kind) => _generic?.GetValueOrDefault((node, kind)) ?? 0;
 
     public void Take(SchedulingNode n, TaskRequest request)
     {
-        TasksPlaced[n.Index]++;
-        CpuUsed[n.Index] += request.Resources.CpuMillis;
-        MemoryUsed[n.Index] += request.Resources.MemoryBytes;
-        if (!_placedByService.TryGetValue(request.Service, out var placed)) _placedByService[request.Service] = placed = [];
-        placed.Add(n.Index);
-        _images.Add((n.Index, request.Image));
-        if (request.Generic is { } asks)
+        var d = Delta(n);
+        if (d is null)
         {
-            _generic ??= new();
-            foreach (var g in asks) _generic[(n.Index, g.Kind)] = GenericPlaced(n.Index, g.Kind) + g.Count;
+            d = n.BatchDelta ??= new NodeBatchDelta();
+            d.Reset(_stamp);
+            Touched.Add(n);
         }
-        if (request.HostPorts.Count == 0) return;
-        _ports ??= new();
-        if (!_ports.TryGetValue(n.Index, out var ports)) _ports[n.Index] = ports = [];
-        ports.AddRange(request.HostPorts);
+        d.Tasks++;
+        d.Cpu += request.Resources.CpuMillis;
+        d.Memory += request.Resources.MemoryBytes;
+        if (!_placedByService.TryGetValue(request.Service, out var placed)) _placedByService[request.Service] = placed = [];
+        placed.Add(n);
+        d.AddImage(request.Image);
+        foreach (var g in request.Generic ?? []) (d.Generic ??= []).Add((g.Kind, g.Count));
+        if (request.HostPorts.Count > 0) (d.Ports ??= []).AddRange(request.HostPorts);
     }
 }

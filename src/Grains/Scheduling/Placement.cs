@@ -1,11 +1,10 @@
-using Orca.Grains.Scheduling.Filters;
-
 namespace Orca.Grains.Scheduling;
 
 /// <summary>
 /// Places a batch of tasks on a snapshot of the cluster. Pure: it reads <see cref="SchedulingState"/> and returns
-/// decisions; <see cref="PlacementResult.ApplyTo"/> writes them. Tasks are grouped by (service, spec version), as
-/// SwarmKit does, so static filters run once per group and each task costs a few heap operations.
+/// decisions; <see cref="PlacementResult.ApplyTo"/> writes them (the spread trees it keeps in the state catch up on
+/// whatever was or was not applied). Tasks are grouped by (service, spec version), as SwarmKit does, so static
+/// filters run once per node per group and each task costs a few heap operations.
 /// </summary>
 public static class Placement
 {
@@ -26,52 +25,56 @@ public static class Placement
     {
         var first = tasks[0];
         var group = new GroupContext(overlay, first, rules);
-        var pipeline = FilterPipeline.For(rules, first, disabled);
-        var candidates = new List<SchedulingNode>();
-        foreach (var node in overlay.Nodes)
-            if (FilterPipeline.Passes(pipeline.Static, group, node)) candidates.Add(node);
-        // Kubernetes' eligible domains: those of the nodes the static filters left (a domain whose nodes are all down,
-        // drained or outside the constraints is none: a zone outage does not hold the service's tasks pending).
-        for (int t = 0; t < rules.Topology.Count; t++)
-        {
-            var key = rules.Topology[t].Key;
-            group.Topology[t] = new TopologyCounts(rules.Topology[t], candidates.Select(n => key.ValueOf(n.Spec)!), group.CountsPerValue(key));
-        }
-        if (rules.Caps.Count > 0)
-        {
-            for (int c = 0; c < rules.Caps.Count; c++) group.CapValues[c] = CappedValues(group, candidates, rules.Caps[c]);
-            IPlacementFilter[] caps = [.. pipeline.Static.OfType<ValueCapFilter>()];
-            candidates.RemoveAll(n => !FilterPipeline.Passes(caps, group, n)); // passed before the values were chosen
-        }
-
-        var tree = new SpreadTree(group, candidates);
-        bool placedSinceBuild = false;
+        var tree = TreeFor(overlay, group, disabled);
+        var pipeline = tree.Pipeline;
+        bool placedSinceRestore = false;
         for (int i = 0; i < tasks.Count; i++)
         {
-            int c = tree.Next(pipeline.Dynamic);
-            if (c < 0 && placedSinceBuild && rules.Topology.Count > 0)
+            int c = tree.Next(group);
+            if (c < 0 && placedSinceRestore && rules.Topology.Count > 0)
             {
-                // The tree drops a node a filter refuses, for good: right for resources, which only shrink within a
-                // group, but a topology spread refusal lifts once the emptiest domain fills. Start again from the
-                // nodes the other filters still pass.
-                IPlacementFilter[] lasting = [.. pipeline.Dynamic.Where(f => f is not TopologySpreadFilter)];
-                candidates = candidates.Where(n => FilterPipeline.Passes(lasting, group, n)).ToList();
-                tree = new SpreadTree(group, candidates);
-                placedSinceBuild = false;
-                c = tree.Next(pipeline.Dynamic);
+                // A node a topology spread refused is set aside for the group, but the refusal lifts once the
+                // emptiest domain fills: try those nodes again.
+                tree.RestoreAside();
+                placedSinceRestore = false;
+                c = tree.Next(group);
             }
             if (c < 0)
             {
+                tree.RestoreAside();
                 result.Unplaced.Add(new UnplacedTasks(first.Service, first.SpecVersion, tasks.GetRange(i, tasks.Count - i), pipeline.Explain(group)));
                 return;
             }
             var node = tree.NodeAt(c);
-            var task = tasks[i];
             group.Take(node);
-            tree.Placed(c);
-            placedSinceBuild = true;
-            result.Placed.Add((task, node.Id));
+            tree.Placed(c, group);
+            placedSinceRestore = true;
+            result.Placed.Add((tasks[i], node.Id));
         }
+        tree.RestoreAside();
+    }
+
+    /// <summary>The group's spread tree: the one kept for its service version, caught up, unless its static filters
+    /// depend on this moment (GROUP_BY:N and CLUSTER choose their values now; a topology spread's eligible domains
+    /// are those of the nodes up now) or filters are switched off for a test; then one built for this group alone.</summary>
+    private static SpreadTree TreeFor(BatchOverlay overlay, GroupContext group, IReadOnlyCollection<string>? disabled)
+    {
+        var rules = group.Rules;
+        if (rules.Caps.Count == 0 && rules.Topology.Count == 0 && disabled is not { Count: > 0 } && overlay.State.KeepsTrees)
+            return overlay.State.Trees.For(group, () => FilterPipeline.For(rules, group.Request));
+        var pipeline = FilterPipeline.For(rules, group.Request, disabled);
+        // The nodes the static filters pass before GROUP_BY:N or CLUSTER chose values: the values to choose from, and
+        // Kubernetes' eligible domains (a domain whose nodes are all down, drained or outside the constraints is none:
+        // a zone outage does not hold the service's tasks pending).
+        var eligible = overlay.Nodes.Where(n => FilterPipeline.Passes(pipeline.Static, group, n)).ToList();
+        for (int c = 0; c < rules.Caps.Count; c++) group.CapValues[c] = CappedValues(group, eligible, rules.Caps[c]);
+        for (int t = 0; t < rules.Topology.Count; t++)
+        {
+            var key = rules.Topology[t].Key;
+            group.Topology[t] = new TopologyCounts(rules.Topology[t], eligible.Select(n => key.ValueOf(n.Spec)!), group.CountsPerValue(key));
+        }
+        var tree = new SpreadTree(group, pipeline, byLayout: rules.Caps.Count == 0 && disabled is not { Count: > 0 });
+        return tree;
     }
 
     /// <summary>GROUP_BY:N and CLUSTER: the values the group may use are the ones the service holds plus, while those
@@ -104,7 +107,7 @@ public static class Placement
         if (ask.MemoryBytes > 0) fit = Math.Min(fit, Math.Max(0, n.Spec.Capacity.MemoryBytes - group.MemoryUsed(n)) / ask.MemoryBytes);
         foreach (var g in group.Request.Generic ?? [])
             if (g.Count > 0) fit = Math.Min(fit, Math.Max(0, group.GenericFree(n, g.Kind)) / g.Count);
-        if (group.Rules.MaxReplicasPerNode > 0) fit = Math.Min(fit, Math.Max(0, group.Rules.MaxReplicasPerNode - group.ServiceCount[n.Index]));
+        if (group.Rules.MaxReplicasPerNode > 0) fit = Math.Min(fit, Math.Max(0, group.Rules.MaxReplicasPerNode - group.ServiceCount(n)));
         if (group.Request.HostPorts.Count > 0) fit = Math.Min(fit, group.Request.HostPorts.Any(p => group.PortTaken(n, p)) ? 0 : 1);
         return fit;
     }

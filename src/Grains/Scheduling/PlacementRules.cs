@@ -24,6 +24,9 @@ public sealed class PlacementRules
     public IReadOnlyList<TopologySpread> Topology { get; init; } = [];
     public SchedulingStrategy Strategy { get; init; }
 
+    /// <summary>The <see cref="SpreadLayout"/> key of these rules, worked out once.</summary>
+    internal string? LayoutKey { get; set; }
+
     public static readonly PlacementRules None = new() { Predicates = [], Limits = [], SpreadLevels = [] };
 
     /// <summary>Parses every constraint and spread preference; throws <see cref="ConstraintException"/> naming the first bad one.</summary>

@@ -2,67 +2,6 @@ using Orca.Grains.Model;
 
 namespace Orca.Grains.Scheduling;
 
-/// <summary>One node as the scheduler sees it: spec, status, what is allocated on it.</summary>
-public sealed class SchedulingNode(NodeSpec spec)
-{
-    public NodeSpec Spec { get; internal set; } = spec;
-    public NodeStatus Status { get; internal set; } = NodeStatus.Ready;
-    public NodeAvailability Availability { get; internal set; } = NodeAvailability.Active;
-    public Resources Allocated { get; internal set; }
-    public int TaskCount { get; internal set; }
-    internal HashSet<int>? Ports { get; set; }
-    internal HashSet<string> Images { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>The tasks assigned here (for the constraint enforcer and node removal).</summary>
-    internal HashSet<string> TaskIds { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Units of each generic resource kind held by tasks here, and the named units among them.</summary>
-    private Dictionary<string, long>? _genericUsed;
-    private HashSet<(string Kind, string Name)>? _namesTaken;
-
-    /// <summary>Units of <paramref name="kind"/> not held by any task (0 when the node has none).</summary>
-    public long GenericFree(string kind) => Spec.Generic.CountOf(kind) - (_genericUsed?.GetValueOrDefault(kind) ?? 0);
-
-    /// <summary>Takes what the task asks: the given units (a task assigned before), else the first free named units
-    /// in the node's order, or a count.</summary>
-    internal IReadOnlyList<GenericResource>? Claim(IReadOnlyList<GenericResource>? asks, IReadOnlyList<GenericResource>? given)
-    {
-        if (asks is not { Count: > 0 } && given is not { Count: > 0 }) return null;
-        var claimed = given ?? [.. asks!.Select(Choose)];
-        _genericUsed ??= new(StringComparer.Ordinal);
-        foreach (var g in claimed)
-        {
-            _genericUsed[g.Kind] = _genericUsed.GetValueOrDefault(g.Kind) + g.Count;
-            foreach (var name in g.Names ?? []) (_namesTaken ??= []).Add((g.Kind, name));
-        }
-        return claimed;
-    }
-
-    private GenericResource Choose(GenericResource ask)
-    {
-        var pool = Spec.Generic?.FirstOrDefault(g => g.Kind == ask.Kind);
-        if (pool?.Names is not { } names) return new GenericResource(ask.Kind, ask.Count);
-        var free = names.Where(n => _namesTaken?.Contains((ask.Kind, n)) != true).Take((int)Math.Min(ask.Count, int.MaxValue)).ToList();
-        return new GenericResource(ask.Kind, free.Count, free);
-    }
-
-    internal void Unclaim(IReadOnlyList<GenericResource>? claimed)
-    {
-        foreach (var g in claimed ?? [])
-        {
-            _genericUsed![g.Kind] -= g.Count;
-            foreach (var name in g.Names ?? []) _namesTaken!.Remove((g.Kind, name));
-        }
-    }
-
-    /// <summary>Position in <see cref="SchedulingState.Nodes"/> (nodes sorted by id).</summary>
-    public int Index { get; internal set; }
-
-    public string Id => Spec.Id;
-    public bool UsesPort(int port) => Ports is not null && Ports.Contains(port);
-    public bool HasImage(string image) => Images.Contains(image);
-}
-
 /// <summary>A task the scheduler has put on a node; <see cref="Sequence"/> orders assignments by when they were made.</summary>
 public sealed record Assignment(TaskRequest Task, SchedulingNode Node, long Sequence, IReadOnlyList<GenericResource>? Generic = null)
 {
@@ -73,9 +12,14 @@ public sealed record Assignment(TaskRequest Task, SchedulingNode Node, long Sequ
 }
 
 /// <summary>The scheduler's view of the cluster: nodes sorted by id, what each holds, and an index of tasks per
-/// service per node so that a placement does not rescan every node to count a service's tasks.</summary>
+/// service per node so that a placement does not rescan every node to count a service's tasks. Every change is
+/// recorded in a log (the node it touched) so that the spread trees kept across batches (<see cref="Trees"/>) catch
+/// up on what changed instead of looking at every node again; a change to the set of nodes or to a node's spec
+/// starts a new <see cref="Epoch"/>, after which each tree is built again when next used.</summary>
 public sealed class SchedulingState
 {
+    private readonly List<SchedulingNode> _changes = [];
+    private long _changesBase;
     private readonly Dictionary<string, SchedulingNode> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Assignment> _assignments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<SchedulingNode, int>> _tasksByService = new(StringComparer.Ordinal);
@@ -84,7 +28,10 @@ public sealed class SchedulingState
     private long _sequence;
 
     /// <summary>Nodes ordered by id (ordinal), the tie-break order of every placement.</summary>
-    public IReadOnlyList<SchedulingNode> Nodes
+    public IReadOnlyList<SchedulingNode> Nodes => NodeArray;
+
+    /// <summary><see cref="Nodes"/> as the array itself: replaced, never changed, when nodes come or go.</summary>
+    internal SchedulingNode[] NodeArray
     {
         get
         {
@@ -100,6 +47,59 @@ public sealed class SchedulingState
 
     public int AssignmentCount => _assignments.Count;
 
+    /// <summary>Bumped when nodes are added or removed, or a node's spec changes: node indexes and spread levels may move.</summary>
+    internal long Epoch { get; private set; }
+
+    /// <summary>Position of the next change in the log.</summary>
+    internal long LogPosition => _changesBase + _changes.Count;
+
+    /// <summary>The nodes changed since <paramref name="position"/> (a node may repeat); null when the log no longer
+    /// reaches back that far.</summary>
+    internal List<SchedulingNode>? ChangesSince(long position, out int from)
+    {
+        from = (int)(position - _changesBase);
+        return from < 0 ? null : _changes;
+    }
+
+    /// <summary>The spread trees kept across batches.</summary>
+    internal SpreadTreeCache Trees { get; } = new();
+
+    /// <summary>False: every group builds its spread tree afresh, as before trees were kept (the reference the
+    /// kept trees are property-tested against).</summary>
+    public bool KeepsTrees { get; init; } = true;
+
+    private void Changed(SchedulingNode node)
+    {
+        // A log longer than the cluster is cheaper to forget than to replay: the trees are built again.
+        if (_changes.Count >= Math.Max(4096, 2 * _byId.Count)) NewEpoch();
+        _changes.Add(node);
+    }
+
+    private readonly Dictionary<string, SpreadLayout> _layouts = new(StringComparer.Ordinal);
+
+    /// <summary>The layout for rules with these constraints and spread levels, made once per set of node specs.</summary>
+    internal SpreadLayout LayoutFor(PlacementRules rules)
+    {
+        var key = rules.LayoutKey ??= SpreadLayout.KeyOf(rules);
+        if (_layouts.TryGetValue(key, out var layout)) return layout;
+        if (_layouts.Count >= 256) _layouts.Clear(); // rules that avoid nodes for a while each have their own
+        return _layouts[key] = new SpreadLayout(NodeArray, rules);
+    }
+
+    /// <summary>Nodes came, went or changed their specs: indexes, labels and so every layout may have moved.</summary>
+    private void NodesChanged()
+    {
+        _layouts.Clear();
+        NewEpoch();
+    }
+
+    private void NewEpoch()
+    {
+        Epoch++;
+        _changesBase += _changes.Count;
+        _changes.Clear();
+    }
+
     public SchedulingNode? Node(string id) => _byId.GetValueOrDefault(id);
 
     public Assignment? AssignmentOf(string taskId) => _assignments.GetValueOrDefault(taskId);
@@ -112,7 +112,10 @@ public sealed class SchedulingState
             node = new SchedulingNode(info.Spec);
             _byId.Add(info.Id, node);
             _sortedStale = true;
+            NodesChanged();
         }
+        else if (!ReferenceEquals(node.Spec, info.Spec) && !node.Spec.SameAs(info.Spec)) NodesChanged();
+        else if (node.Status != info.Status || node.Availability != info.Availability) Changed(node);
         node.Spec = info.Spec;
         node.Status = info.Status;
         node.Availability = info.Availability;
@@ -126,6 +129,7 @@ public sealed class SchedulingState
         foreach (var taskId in node.TaskIds.ToList()) Release(taskId);
         _byId.Remove(nodeId);
         _sortedStale = true;
+        NodesChanged();
         return true;
     }
 
@@ -141,6 +145,10 @@ public sealed class SchedulingState
     /// <summary>Tasks of <paramref name="service"/> per node (only nodes that hold at least one).</summary>
     public IReadOnlyDictionary<SchedulingNode, int> TasksOf(string service) =>
         _tasksByService.TryGetValue(service, out var m) ? m : EmptyCounts;
+
+    /// <summary>A copy of <see cref="TasksOf"/> to count a batch's placements into.</summary>
+    internal Dictionary<SchedulingNode, int> CopyTasksOf(string service) =>
+        _tasksByService.TryGetValue(service, out var m) ? new(m) : new();
 
     private static readonly Dictionary<SchedulingNode, int> EmptyCounts = new();
 
@@ -160,6 +168,7 @@ public sealed class SchedulingState
         if (task.HostPorts.Count > 0) (node.Ports ??= []).UnionWith(task.HostPorts);
         if (!_tasksByService.TryGetValue(task.Service, out var perNode)) _tasksByService[task.Service] = perNode = new();
         perNode[node] = perNode.GetValueOrDefault(node) + 1;
+        Changed(node);
         return a;
     }
 
@@ -177,6 +186,7 @@ public sealed class SchedulingState
         int left = perNode[node] - 1;
         if (left == 0) perNode.Remove(node); else perNode[node] = left;
         if (perNode.Count == 0) _tasksByService.Remove(a.Service);
+        Changed(node);
         return true;
     }
 }

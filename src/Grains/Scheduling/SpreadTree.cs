@@ -4,153 +4,274 @@ using Orca.Grains.Scheduling.Filters;
 namespace Orca.Grains.Scheduling;
 
 /// <summary>
-/// The feasible nodes of one group arranged as Swarm arranges them for placement preferences: one tree level per
-/// spread attribute (outermost first), nodes at the leaves. Each inner tree node keeps its children in a heap
-/// ordered by how many tasks of the service are below them, so the next task goes down the emptiest branch in
-/// O(depth · log fan-out), ties going to the branch with fewer tasks of all services; each leaf keeps its nodes
-/// in a heap ordered by the scoring strategy. A node that can
-/// no longer take a task of this group is dropped from its leaf, and an empty branch from its parent.
+/// The nodes of one group (service version) arranged as Swarm arranges them for placement preferences: one tree
+/// level per spread attribute (outermost first), nodes at the leaves. Each inner tree node keeps its children in a
+/// heap ordered by how many tasks of the service are below them, so the next task goes down the emptiest branch in
+/// O(depth · log fan-out), ties going to the branch with fewer tasks of all services; each leaf keeps its nodes in
+/// a heap ordered by the scoring strategy.
+/// <para>A tree is kept across batches (<see cref="SpreadTreeCache"/>): it has a slot per node of the cluster and
+/// catches up on the nodes the state's change log names, so placing one task costs what changed, not the cluster's
+/// size. A node that fails a <see cref="FilterScope.Node"/> filter leaves its leaf until something on it changes; one
+/// that fails a <see cref="FilterScope.Group"/> filter is set aside for the rest of the group only.</para>
 /// </summary>
 internal sealed class SpreadTree
 {
-    private readonly SchedulingNode[] _candidates;
+    private enum Slot : byte { Absent, Ready, Out, Aside }
+
+    private readonly SchedulingNode[] _nodes;
+    private readonly Slot[] _slot;
+    private readonly int[] _leafOf, _heldCount, _heldLoad, _nodePos; // _leafOf is the layout's
     private readonly long[] _primary, _secondary, _tertiary;
-    private readonly int[] _leafOf;
-    private readonly int[] _parent, _count, _rank, _load;
+    private readonly int[] _parent, _count, _load, _rank, _branchPos;
+    private readonly bool[] _isLeaf;
     private readonly IndexedHeap<NodeOrder>?[] _leafHeaps;
     private readonly IndexedHeap<BranchOrder>?[] _childHeaps;
-    private readonly GroupContext _group;
+    private readonly NodeOrder _nodeOrder;
+    private readonly BranchOrder _branchOrder;
+    private readonly List<int> _aside = [], _speculative = [];
     private readonly bool _binpack, _asksNothing;
 
-    public SpreadTree(GroupContext group, List<SchedulingNode> candidates)
+    /// <param name="byLayout">The static filters are exactly readiness, activity, the constraints and the spread
+    /// labels (no GROUP_BY:N or CLUSTER values, no filter switched off), so the layout answers for the last two.</param>
+    public SpreadTree(GroupContext group, FilterPipeline pipeline, bool byLayout)
     {
-        _group = group;
+        var state = group.Batch.State;
+        Epoch = state.Epoch;
+        LogPosition = state.LogPosition;
+        Rules = group.Rules;
+        Pipeline = pipeline;
         _binpack = group.Rules.Strategy == SchedulingStrategy.Binpack;
         _asksNothing = group.Request.Resources is { CpuMillis: 0, MemoryBytes: 0 };
-        _candidates = candidates.ToArray();
-        int n = _candidates.Length;
+        _nodes = state.NodeArray;
+        var layout = state.LayoutFor(group.Rules);
+        _admits = byLayout ? layout.Admits : null;
+        _leafOf = layout.LeafOf;
+        _parent = layout.Parent;
+        _rank = layout.Rank;
+        _isLeaf = layout.IsLeaf;
+        int n = _nodes.Length, treeSize = _parent.Length;
+        _slot = new Slot[n];
+        _heldCount = new int[n];
+        _heldLoad = new int[n];
+        _nodePos = new int[n];
         _primary = new long[n];
         _secondary = new long[n];
         _tertiary = new long[n];
-        _leafOf = new int[n];
-
-        // Build the branches: tree node 0 is the root; children are keyed by attribute value (missing = "").
-        var levels = group.Rules.SpreadLevels;
-        var parents = new List<int> { -1 };
-        var values = new List<string> { "" };
-        var childIndex = new List<Dictionary<string, int>?> { null };
-        for (int c = 0; c < n; c++)
-        {
-            int t = 0;
-            foreach (var level in levels)
-            {
-                var value = level.ValueOf(_candidates[c].Spec) ?? "";
-                var children = childIndex[t] ??= new Dictionary<string, int>(StringComparer.Ordinal);
-                if (!children.TryGetValue(value, out int child))
-                {
-                    child = parents.Count;
-                    children.Add(value, child);
-                    parents.Add(t);
-                    values.Add(value);
-                    childIndex.Add(null);
-                }
-                t = child;
-            }
-            _leafOf[c] = t;
-        }
-
-        int treeSize = parents.Count;
-        _parent = parents.ToArray();
         _count = new int[treeSize];
         _load = new int[treeSize];
-        _rank = new int[treeSize];
-        foreach (var children in childIndex)
-        {
-            if (children is null) continue;
-            int r = 0;
-            foreach (var (_, child) in children.OrderBy(kv => kv.Key, StringComparer.Ordinal)) _rank[child] = r++;
-        }
-
+        _branchPos = new int[treeSize];
+        Array.Fill(_branchPos, -1);
+        _leafHeaps = new IndexedHeap<NodeOrder>?[treeSize];
+        _childHeaps = new IndexedHeap<BranchOrder>?[treeSize];
+        _nodeOrder = new NodeOrder(_primary, _secondary, _tertiary);
+        _branchOrder = new BranchOrder(_count, _load, _rank);
         for (int c = 0; c < n; c++)
         {
-            _count[_leafOf[c]] += group.ServiceCount[_candidates[c].Index];
-            _load[_leafOf[c]] += group.TaskLoad(_candidates[c]);
+            var node = _nodes[c];
+            if (!Admitted(c, group)) continue;
+            _slot[c] = Slot.Ready;
+            int leaf = _leafOf[c];
+            _count[leaf] += _heldCount[c] = group.ServiceCount(node);
+            _load[leaf] += _heldLoad[c] = group.TaskLoad(node);
+            Score(c, group);
+            (_leafHeaps[leaf] ??= new IndexedHeap<NodeOrder>(_nodeOrder, _nodePos, 4)).Push(c);
         }
         for (int t = treeSize - 1; t > 0; t--) // children always follow parents
         {
             _count[_parent[t]] += _count[t];
             _load[_parent[t]] += _load[t];
         }
-
-        var nodePositions = new int[n];
-        var branchPositions = new int[treeSize];
-        _leafHeaps = new IndexedHeap<NodeOrder>?[treeSize];
-        _childHeaps = new IndexedHeap<BranchOrder>?[treeSize];
-        var nodeOrder = new NodeOrder(_primary, _secondary, _tertiary, _candidates);
-        for (int c = 0; c < n; c++)
-        {
-            Score(c);
-            int leaf = _leafOf[c];
-            (_leafHeaps[leaf] ??= new IndexedHeap<NodeOrder>(nodeOrder, nodePositions, 4)).Push(c);
-        }
-        var branchOrder = new BranchOrder(_count, _load, _rank);
-        for (int t = 1; t < treeSize; t++)
-            (_childHeaps[_parent[t]] ??= new IndexedHeap<BranchOrder>(branchOrder, branchPositions, 4)).Push(t);
-        Exhausted = n == 0;
+        for (int t = treeSize - 1; t > 0; t--)
+            if (_isLeaf[t] ? _leafHeaps[t] is { Count: > 0 } : _childHeaps[t] is { Count: > 0 })
+                (_childHeaps[_parent[t]] ??= new IndexedHeap<BranchOrder>(_branchOrder, _branchPos, 4)).Push(t);
+        // Built on this batch's view: the nodes it touched so far are read again when the tree is next used.
+        _builtOn = group.Batch.Touched;
+        _builtOnCount = _builtOn.Count;
     }
 
-    /// <summary>No node of the tree can take another task of the group.</summary>
-    public bool Exhausted { get; private set; }
+    private readonly bool[]? _admits;
+    private List<SchedulingNode>? _builtOn;
+    private int _builtOnCount;
 
-    public SchedulingNode NodeAt(int candidate) => _candidates[candidate];
-
-    /// <summary>The best candidate for the next task, or -1 when none is left. Nodes whose dynamic filters fail are dropped.</summary>
-    public int Next(IPlacementFilter[] dynamicFilters)
+    private bool Admitted(int c, GroupContext group)
     {
-        while (!Exhausted)
-        {
-            int t = 0;
-            while (_childHeaps[t] is { } children) t = children.Peek();
-            var leaf = _leafHeaps[t]!;
-            while (leaf.Count > 0)
-            {
-                int c = leaf.Peek();
-                if (FilterPipeline.Passes(dynamicFilters, _group, _candidates[c])) return c;
-                leaf.Remove(c);
-            }
-            Drop(t);
-        }
-        return -1;
+        if (_admits is null) return FilterPipeline.Passes(Pipeline.Static, group, _nodes[c]);
+        var node = _nodes[c];
+        return _admits[c] && node.Status == NodeStatus.Ready && node.Availability == NodeAvailability.Active;
     }
 
-    /// <summary>Counts a task placed on candidate <paramref name="c"/> (which <see cref="Next"/> just returned).</summary>
-    public void Placed(int c)
+    public PlacementRules Rules { get; }
+    public FilterPipeline Pipeline { get; }
+
+    /// <summary>The state's epoch and log position this tree has caught up to.</summary>
+    public long Epoch { get; }
+    public long LogPosition { get; private set; }
+
+    /// <summary>For the cache: when the tree was last used, and its size in node slots.</summary>
+    public long LastUsed { get; set; }
+    public int Size => _nodes.Length;
+
+    /// <summary>Brings a kept tree up to date for a new group: the nodes changed since it was last used, those a
+    /// batch that was never applied had placed on, and this batch's placements so far. False when a new tree is
+    /// cheaper (a new epoch, or more changes than half the cluster).</summary>
+    public bool CatchUp(GroupContext group)
     {
-        int t = _leafOf[c];
-        Score(c);
-        _leafHeaps[t]!.Update(c);
-        while (t != 0)
+        var state = group.Batch.State;
+        if (Epoch != state.Epoch) return false;
+        if (state.ChangesSince(LogPosition, out int from) is not { } log || log.Count - from > _nodes.Length / 2 + 64) return false;
+        for (int i = from; i < log.Count; i++) Refresh(log[i].Index, group, recheckStatic: true);
+        foreach (int c in _speculative) Refresh(c, group, recheckStatic: true);
+        _speculative.Clear();
+        if (_builtOn is not null)
+            for (int i = 0; i < _builtOnCount; i++) Refresh(_builtOn[i].Index, group, recheckStatic: true);
+        _builtOn = null;
+        LogPosition = state.LogPosition;
+        foreach (var node in group.Batch.Touched)
         {
-            _count[t]++;
-            _load[t]++;
-            int parent = _parent[t];
-            _childHeaps[parent]!.Update(t);
-            t = parent;
+            Refresh(node.Index, group, recheckStatic: false);
+            _speculative.Add(node.Index);
         }
-        _count[0]++;
-        _load[0]++;
+        return true;
     }
 
-    private void Drop(int t)
+    public SchedulingNode NodeAt(int c) => _nodes[c];
+
+    /// <summary>The best node for the next task of the group, or -1 when none is left.</summary>
+    public int Next(GroupContext group)
     {
+        var dynamic = Pipeline.Dynamic;
         while (true)
         {
-            if (t == 0) { Exhausted = true; return; }
+            int t = 0;
+            while (!_isLeaf[t])
+            {
+                if (_childHeaps[t] is not { Count: > 0 } children) return -1; // only the root can be empty
+                t = children.Peek();
+            }
+            var leaf = _leafHeaps[t];
+            while (leaf is { Count: > 0 })
+            {
+                int c = leaf.Peek();
+                var refused = FirstRefusal(dynamic, group, _nodes[c]);
+                if (refused is null) return c;
+                leaf.Remove(c);
+                if (refused.Scope == FilterScope.Group)
+                {
+                    _slot[c] = Slot.Aside;
+                    _aside.Add(c);
+                }
+                else _slot[c] = Slot.Out;
+            }
+            if (t == 0) return -1;
+            Detach(t);
+        }
+    }
+
+    /// <summary>Counts a task of the group placed on node <paramref name="c"/> (which <see cref="Next"/> returned).</summary>
+    public void Placed(int c, GroupContext group)
+    {
+        Refresh(c, group, recheckStatic: false);
+        _speculative.Add(c); // until the state says whether the batch was applied
+    }
+
+    /// <summary>Puts back the nodes set aside by group-scoped filters: at the end of the group, or when a topology
+    /// spread refusal may have lifted.</summary>
+    public void RestoreAside()
+    {
+        foreach (int c in _aside)
+        {
+            if (_slot[c] != Slot.Aside) continue;
+            _slot[c] = Slot.Ready;
+            Insert(c);
+        }
+        _aside.Clear();
+    }
+
+    private static IPlacementFilter? FirstRefusal(IPlacementFilter[] filters, GroupContext group, SchedulingNode node)
+    {
+        foreach (var f in filters)
+            if (!f.Check(group, node)) return f;
+        return null;
+    }
+
+    /// <summary>Reads node <paramref name="c"/> again from the group's view: whether the static filters pass, its
+    /// counts (and so its branches' counts) and its score.</summary>
+    private void Refresh(int c, GroupContext group, bool recheckStatic)
+    {
+        var node = _nodes[c];
+        if (recheckStatic && !Admitted(c, group))
+        {
+            if (_slot[c] == Slot.Absent) return;
+            if (_slot[c] == Slot.Ready) Remove(c);
+            Propagate(c, -_heldCount[c], -_heldLoad[c]);
+            _heldCount[c] = _heldLoad[c] = 0;
+            _slot[c] = Slot.Absent; // an entry in _aside is skipped when restored
+            return;
+        }
+        if (_slot[c] == Slot.Absent && !recheckStatic) return;
+        int count = group.ServiceCount(node), load = group.TaskLoad(node);
+        Propagate(c, count - _heldCount[c], load - _heldLoad[c]);
+        _heldCount[c] = count;
+        _heldLoad[c] = load;
+        Score(c, group);
+        switch (_slot[c])
+        {
+            case Slot.Ready: _leafHeaps[_leafOf[c]]!.Update(c); break;
+            case Slot.Absent or Slot.Out:
+                _slot[c] = Slot.Ready;
+                Insert(c);
+                break;
+            // Aside: goes back with its new score when the group ends.
+        }
+    }
+
+    private void Propagate(int c, int countDelta, int loadDelta)
+    {
+        if (countDelta == 0 && loadDelta == 0) return;
+        int t = _leafOf[c];
+        while (true)
+        {
+            _count[t] += countDelta;
+            _load[t] += loadDelta;
+            if (t == 0) return;
             int parent = _parent[t];
-            var siblings = _childHeaps[parent]!;
+            if (_branchPos[t] >= 0) _childHeaps[parent]!.Update(t);
+            t = parent;
+        }
+    }
+
+    private void Insert(int c)
+    {
+        int t = _leafOf[c];
+        var leaf = _leafHeaps[t] ??= new IndexedHeap<NodeOrder>(_nodeOrder, _nodePos, 4);
+        leaf.Push(c);
+        if (leaf.Count > 1) return;
+        // The leaf was empty: it and every empty branch above it join their parents' heaps again.
+        while (t != 0 && _branchPos[t] < 0)
+        {
+            int parent = _parent[t];
+            (_childHeaps[parent] ??= new IndexedHeap<BranchOrder>(_branchOrder, _branchPos, 4)).Push(t);
+            t = parent;
+        }
+    }
+
+    private void Remove(int c)
+    {
+        int t = _leafOf[c];
+        var leaf = _leafHeaps[t]!;
+        leaf.Remove(c);
+        if (leaf.Count == 0 && t != 0) Detach(t);
+    }
+
+    /// <summary>Takes an empty branch out of its parent's heap, and the parent out of its own when that empties it.</summary>
+    private void Detach(int t)
+    {
+        while (t != 0)
+        {
+            var siblings = _childHeaps[_parent[t]]!;
             siblings.Remove(t);
             if (siblings.Count > 0) return;
-            t = parent;
+            t = _parent[t];
         }
     }
 
@@ -162,13 +283,13 @@ internal sealed class SpreadTree
     /// <summary>Spread: fewest tasks of the service, then least allocated (a present image counting as 5 % less),
     /// then fewest tasks of all services (as SwarmKit's spread); a task that asks for no cpu or memory goes by the
     /// task count before the image, or every such task would follow the first one's image to one node.
-    /// Binpack: most allocated (a present image counting as 5 % more). Ties break by node id (the candidates' order).</summary>
-    private void Score(int c)
+    /// Binpack: most allocated (a present image counting as 5 % more). Ties break by node id (the slots' order).</summary>
+    private void Score(int c, GroupContext group)
     {
-        var node = _candidates[c];
-        long allocated = Permille(_group.CpuUsed(node), node.Spec.Capacity.CpuMillis)
-                       + Permille(_group.MemoryUsed(node), node.Spec.Capacity.MemoryBytes);
-        long bonus = _group.HasImage(node) ? ImageBonusPermille : 0;
+        var node = _nodes[c];
+        long allocated = Permille(group.CpuUsed(node), node.Spec.Capacity.CpuMillis)
+                       + Permille(group.MemoryUsed(node), node.Spec.Capacity.MemoryBytes);
+        long bonus = group.HasImage(node) ? ImageBonusPermille : 0;
         if (_binpack)
         {
             _primary[c] = -(allocated + bonus);
@@ -176,30 +297,30 @@ internal sealed class SpreadTree
         }
         else
         {
-            _primary[c] = _group.ServiceCount[node.Index];
+            _primary[c] = _heldCount[c];
             if (_asksNothing)
             {
                 // No cpu or memory asked: allocation says nothing of this task, so the task count decides, then the image.
-                _secondary[c] = _group.TaskLoad(node);
+                _secondary[c] = _heldLoad[c];
                 _tertiary[c] = -bonus;
             }
             else
             {
                 _secondary[c] = allocated - bonus;
-                _tertiary[c] = _group.TaskLoad(node);
+                _tertiary[c] = _heldLoad[c];
             }
         }
     }
 
     private static long Permille(long used, long capacity) => capacity <= 0 ? 0 : used * 1000 / capacity;
 
-    private readonly struct NodeOrder(long[] primary, long[] secondary, long[] tertiary, SchedulingNode[] candidates) : IItemOrder
+    private readonly struct NodeOrder(long[] primary, long[] secondary, long[] tertiary) : IItemOrder
     {
         public bool Before(int a, int b) =>
             primary[a] != primary[b] ? primary[a] < primary[b]
             : secondary[a] != secondary[b] ? secondary[a] < secondary[b]
             : tertiary[a] != tertiary[b] ? tertiary[a] < tertiary[b]
-            : candidates[a].Index < candidates[b].Index;
+            : a < b;
     }
 
     /// <summary>Fewest tasks of the service; on a tie, the branch with fewest tasks of all services (so the

@@ -32,9 +32,9 @@ public static class CaseScenario
     private static string[] GpuNames(NodeCase n) => [.. Enumerable.Range(0, n.Gpus).Select(g => $"GPU-{g}")];
 
     /// <summary>The scheduler's view of the case's cluster: down nodes are down, drained ones drained.</summary>
-    public static SchedulingState Cluster(IEnumerable<NodeCase> nodes)
+    public static SchedulingState Cluster(IEnumerable<NodeCase> nodes, bool keepTrees = true)
     {
-        var state = new SchedulingState();
+        var state = new SchedulingState { KeepsTrees = keepTrees };
         foreach (var n in nodes)
             state.Upsert(new NodeInfo(Spec(n), n.Down ? NodeStatus.Down : NodeStatus.Ready,
                 n.Drained ? NodeAvailability.Drain : NodeAvailability.Active, default));

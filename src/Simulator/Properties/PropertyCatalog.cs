@@ -50,6 +50,7 @@ public static class PropertyCatalog
             Number = 13, Name = "scale-down-keeps-spread", Description = "a scale-down keeps a service spread over racks within one where it was",
             Generator = CaseGenerators.Reconciliation(), Check = ScaleDownProperties.KeepsSpread, ToScenario = ScaleDownProperties.ToScenario, RunsSimulator = true,
         }.Judging(c => ScaleDownProperties.Judged(c).Count > 0),
+        Placement(14, "kept-trees-equal-fresh", "spread trees kept across batches place as trees built afresh, through releases, node changes and batches never applied", PlacementProperties.KeptTreesEqualFresh),
     ];
 
     private static CheckProperty Judging(this CheckProperty p, Func<CheckCase, bool> judges) => new()

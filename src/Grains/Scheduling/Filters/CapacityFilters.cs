@@ -5,7 +5,7 @@ namespace Orca.Grains.Scheduling.Filters;
 public sealed class CpuFilter : IPlacementFilter
 {
     public string Name => "cpu";
-    public bool IsStatic => false;
+    public FilterScope Scope => FilterScope.Node;
     public bool Check(GroupContext group, SchedulingNode node) =>
         group.CpuUsed(node) + group.Request.Resources.CpuMillis <= node.Spec.Capacity.CpuMillis;
     public string Explain(int nodes) => $"insufficient cpu on {Plural.Nodes(nodes)}";
@@ -14,7 +14,7 @@ public sealed class CpuFilter : IPlacementFilter
 public sealed class MemoryFilter : IPlacementFilter
 {
     public string Name => "memory";
-    public bool IsStatic => false;
+    public FilterScope Scope => FilterScope.Node;
     public bool Check(GroupContext group, SchedulingNode node) =>
         group.MemoryUsed(node) + group.Request.Resources.MemoryBytes <= node.Spec.Capacity.MemoryBytes;
     public string Explain(int nodes) => $"insufficient memory on {Plural.Nodes(nodes)}";
@@ -24,7 +24,7 @@ public sealed class MemoryFilter : IPlacementFilter
 public sealed class GenericResourceFilter(GenericResource ask) : IPlacementFilter
 {
     public string Name => "generic";
-    public bool IsStatic => false;
+    public FilterScope Scope => FilterScope.Node;
     public bool Check(GroupContext group, SchedulingNode node) => group.GenericFree(node, ask.Kind) >= ask.Count;
     public string Explain(int nodes) => $"insufficient {ask.Kind} on {Plural.Nodes(nodes)}";
 }
@@ -33,8 +33,8 @@ public sealed class GenericResourceFilter(GenericResource ask) : IPlacementFilte
 public sealed class MaxPerNodeFilter(int max) : IPlacementFilter
 {
     public string Name => "max-per-node";
-    public bool IsStatic => false;
-    public bool Check(GroupContext group, SchedulingNode node) => group.ServiceCount[node.Index] < max;
+    public FilterScope Scope => FilterScope.Node;
+    public bool Check(GroupContext group, SchedulingNode node) => group.ServiceCount(node) < max;
     public string Explain(int nodes) => $"max replicas per node ({max}) reached on {Plural.Nodes(nodes)}";
 }
 
@@ -43,7 +43,7 @@ public sealed class MaxPerNodeFilter(int max) : IPlacementFilter
 public sealed class AttributeLimitFilter(int limitIndex, AttributeLimit limit) : IPlacementFilter
 {
     public string Name => "attribute-limit";
-    public bool IsStatic => false;
+    public FilterScope Scope => FilterScope.Group;
 
     public bool Check(GroupContext group, SchedulingNode node)
     {
@@ -58,7 +58,7 @@ public sealed class AttributeLimitFilter(int limitIndex, AttributeLimit limit) :
 public sealed class HostPortFilter : IPlacementFilter
 {
     public string Name => "host-port";
-    public bool IsStatic => false;
+    public FilterScope Scope => FilterScope.Node;
 
     public bool Check(GroupContext group, SchedulingNode node)
     {

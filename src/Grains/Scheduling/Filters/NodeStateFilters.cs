@@ -4,7 +4,7 @@ namespace Orca.Grains.Scheduling.Filters;
 public sealed class ReadyFilter : IPlacementFilter
 {
     public string Name => "ready";
-    public bool IsStatic => true;
+    public FilterScope Scope => FilterScope.Static;
     public bool Check(GroupContext group, SchedulingNode node) => node.Status == Model.NodeStatus.Ready;
     public string Explain(int nodes) => $"{Plural.Nodes(nodes)} not ready (suspect or down)";
 }
@@ -13,7 +13,7 @@ public sealed class ReadyFilter : IPlacementFilter
 public sealed class ActiveFilter : IPlacementFilter
 {
     public string Name => "active";
-    public bool IsStatic => true;
+    public FilterScope Scope => FilterScope.Static;
     public bool Check(GroupContext group, SchedulingNode node) => node.Availability == Model.NodeAvailability.Active;
     public string Explain(int nodes) => $"{Plural.Nodes(nodes)} drained or paused";
 }
@@ -22,7 +22,7 @@ public sealed class ActiveFilter : IPlacementFilter
 public sealed class ConstraintFilter(NodePredicate predicate) : IPlacementFilter
 {
     public string Name => "constraint";
-    public bool IsStatic => true;
+    public FilterScope Scope => FilterScope.Static;
     public bool Check(GroupContext group, SchedulingNode node) => predicate.Matches(node.Spec);
     public string Explain(int nodes) => $"constraint {predicate.Text} not met on {Plural.Nodes(nodes)}";
 }

@@ -5,7 +5,7 @@ namespace Orca.Grains.Scheduling.Filters;
 public sealed class SpreadLabelFilter(NodeAttribute attribute) : IPlacementFilter
 {
     public string Name => "spread-label";
-    public bool IsStatic => true;
+    public FilterScope Scope => FilterScope.Static;
     public bool Check(GroupContext group, SchedulingNode node) => attribute.ValueOf(node.Spec) is not null;
     public string Explain(int nodes) => $"no {attribute.Display} to spread over on {Plural.Nodes(nodes)}";
 }
@@ -16,7 +16,7 @@ public sealed class SpreadLabelFilter(NodeAttribute attribute) : IPlacementFilte
 public sealed class ValueCapFilter(int capIndex, ValueCap cap) : IPlacementFilter
 {
     public string Name => "value-cap";
-    public bool IsStatic => true;
+    public FilterScope Scope => FilterScope.Static;
 
     public bool Check(GroupContext group, SchedulingNode node) =>
         cap.Attribute.ValueOf(node.Spec) is { } value && (group.CapValues[capIndex] is not { } allowed || allowed.Contains(value));
@@ -31,7 +31,7 @@ public sealed class ValueCapFilter(int capIndex, ValueCap cap) : IPlacementFilte
 public sealed class TopologySpreadFilter(int index, TopologySpread spread) : IPlacementFilter
 {
     public string Name => "topology-spread";
-    public bool IsStatic => false;
+    public FilterScope Scope => FilterScope.Group;
     public bool Check(GroupContext group, SchedulingNode node) =>
         group.Topology[index] is not { } counts || counts.Allows(spread.Key.ValueOf(node.Spec));
     public string Explain(int nodes) => $"topology spread {spread.Text} would be exceeded on {Plural.Nodes(nodes)}";
