@@ -39,6 +39,14 @@ public static class Placement
                 placedSinceRestore = false;
                 c = tree.Next(group);
             }
+            if (c < 0 && ReopenCaps(group))
+            {
+                // The values GROUP_BY:N or CLUSTER chose by room cannot take the task (a topology spread or a limit
+                // refuses them), but the service uses fewer than N values: any value may be the next, as Marathon
+                // has it, until N are used.
+                tree = new SpreadTree(group, pipeline, byLayout: false);
+                c = tree.Next(group);
+            }
             if (c < 0)
             {
                 tree.RestoreAside();
@@ -50,8 +58,39 @@ public static class Placement
             tree.Placed(c, group);
             placedSinceRestore = true;
             result.Placed.Add((tasks[i], node.Id));
+            if (CloseCaps(group)) tree = new SpreadTree(group, pipeline, byLayout: false);
         }
         tree.RestoreAside();
+    }
+
+    /// <summary>Opens every value cap whose service uses fewer values than it may (any value allowed); true when one opened.</summary>
+    private static bool ReopenCaps(GroupContext group)
+    {
+        bool opened = false;
+        for (int k = 0; k < group.Rules.Caps.Count; k++)
+        {
+            if (group.CapValues[k] is null) continue;
+            if (group.CountsPerValue(group.Rules.Caps[k].Attribute).Count >= group.Rules.Caps[k].MaxValues) continue;
+            group.CapValues[k] = null;
+            opened = true;
+        }
+        return opened;
+    }
+
+    /// <summary>Closes an opened value cap once the service uses as many values as it may; true when one closed.
+    /// (An open cap is a static answer that changes with each task, so its tree is built again then: a rare path.)</summary>
+    private static bool CloseCaps(GroupContext group)
+    {
+        bool closed = false;
+        for (int k = 0; k < group.Rules.Caps.Count; k++)
+        {
+            if (group.CapValues[k] is not null) continue;
+            var used = group.CountsPerValue(group.Rules.Caps[k].Attribute);
+            if (used.Count < group.Rules.Caps[k].MaxValues) continue;
+            group.CapValues[k] = used.Keys.ToHashSet(StringComparer.Ordinal);
+            closed = true;
+        }
+        return closed;
     }
 
     /// <summary>The group's spread tree: the one kept for its service version, caught up, unless its static filters
