@@ -26,6 +26,12 @@ public class KeptSpreadTreeTests
         s.Fresh.Upsert(new NodeInfo(spec, status, availability, DateTimeOffset.UnixEpoch));
     }
 
+    private static void Release((SchedulingState Kept, SchedulingState Fresh) s, string taskId)
+    {
+        s.Kept.Release(taskId);
+        s.Fresh.Release(taskId);
+    }
+
     private static NodeSpec Ssd(string id, string rack, long cpu = 4000) => Node(id, rack, cpu, labels: ("disk", "ssd"));
 
     /// <summary>Places on both states with the same rules object (so the kept state reuses its tree), applies when
@@ -61,8 +67,7 @@ public class KeptSpreadTreeTests
         var s = Pair(Ssd("n1", "r1", cpu: 1000));
         Assert.Equal("n1", PlaceOne(s, "web.1", cpu: 1000));
         Assert.Null(PlaceOne(s, "web.2", cpu: 1000));
-        s.Kept.Release("web.1");
-        s.Fresh.Release("web.1");
+        Release(s, "web.1");
         Assert.Equal("n1", PlaceOne(s, "web.2", cpu: 1000));
     }
 
@@ -94,8 +99,7 @@ public class KeptSpreadTreeTests
     {
         var s = Pair(Ssd("n1", "r1"), Ssd("n2", "r1"));
         Assert.Equal("n1", PlaceOne(s, "web.1"));
-        s.Kept.Release("web.1");
-        s.Fresh.Release("web.1");
+        Release(s, "web.1");
         foreach (var state in new[] { s.Kept, s.Fresh })
             Place(state, Tasks("db", 1, cpu: 3000, placement: Rules(["node.id==n1"])));
         Assert.Equal("n2", PlaceOne(s, "web.2")); // n1 is now the more allocated

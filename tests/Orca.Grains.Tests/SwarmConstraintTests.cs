@@ -82,7 +82,7 @@ public class SwarmConstraintTests
 
     [Theory] // TestNodeIP's malformed cases: SwarmKit accepts them and matches no node; Orca says what is wrong
     [InlineData("node.ip == 127.17.9.41/34")]
-    [InlineData("node.ip != 266.17.9.41")]
+    [InlineData("node.ip != 127.17.9.266")]
     [InlineData("node.ip == not_ip_addr")]
     public void AMalformedAddressIsRefused(string constraint)
     {

@@ -86,7 +86,7 @@ public sealed class NodeChangeTests : IDisposable
 
         // A node label of the same name is not an engine label.
         Ok(_silo.Orca("node", "update", "n1", "--label-add", "orca.host=host2"));
-        var bad = _silo.Orca("service", "create", "bad", "--image", DockerHosts.Image, "--constraint", "node.ip==300.1.1.1", "--", "sleep", "1");
+        var bad = _silo.Orca("service", "create", "bad", "--image", DockerHosts.Image, "--constraint", "node.ip==127.1.1.300", "--", "sleep", "1");
         Assert.NotEqual(0, bad.Code);
         Assert.Contains("neither an IP address", bad.Stderr);
         Thread.Sleep(2000);

@@ -173,7 +173,7 @@ public sealed class StorageTests(PostgresServer postgres) : IClassFixture<Postgr
             // A node as an update leaves it, and a task with the units the scheduler gave it (collection expressions both).
             var node = new Orca.Grains.Model.NodeChange(Generic: Orca.Grains.Model.GenericResources.Parse(["gpu=GPU-0,GPU-1"], "generic", named: true))
                 .ApplyTo(new Orca.Grains.Model.NodeSpec("n1", new(1000, 1 << 30), new Dictionary<string, string>(),
-                    Description: new("h", "linux", "x86_64", new Dictionary<string, string> { ["a"] = "b" }, "10.0.0.1")));
+                    Description: new("h", "linux", "x86_64", new Dictionary<string, string> { ["a"] = "b" }, "127.0.0.9")));
             var nodeBack = serializer.Deserialize<Orca.Grains.Model.NodeSpec>(serializer.Serialize(node));
             Assert.True(node.SameAs(nodeBack));
             var state = new Orca.Grains.Scheduling.SchedulingState();

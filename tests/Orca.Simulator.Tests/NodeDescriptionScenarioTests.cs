@@ -11,14 +11,14 @@ public class NodeDescriptionScenarioTests
     {
         var dir = TempDir();
         var r = Run("""
-            0s,add-nodes,a,count=4 racks=2 subnet=10.1.0.0/16 engine-label=storage=fast
-            0s,add-nodes,b,count=4 racks=2 subnet=10.2.0.0/16 arch=aarch64 label=storage=fast
-            0s,add-node,w1,os=windows ip=192.168.7.9 hostname=win-01
-            1s,create-service,east,replicas=4 constraint=node.ip==10.1.0.0/16
+            0s,add-nodes,a,count=4 racks=2 subnet=127.1.0.0/16 engine-label=storage=fast
+            0s,add-nodes,b,count=4 racks=2 subnet=127.2.0.0/16 arch=aarch64 label=storage=fast
+            0s,add-node,w1,os=windows ip=127.7.7.9 hostname=win-01
+            1s,create-service,east,replicas=4 constraint=node.ip==127.1.0.0/16
             1s,create-service,arm,replicas=4 constraint=node.platform.arch==AARCH64
             1s,create-service,fast,replicas=4 constraint=engine.labels.storage==fast
             1s,create-service,win,replicas=1 constraint=node.platform.os==windows constraint=node.hostname==WIN-01
-            1s,create-service,nowhere,replicas=1 constraint=node.ip==10.3.0.0/16
+            1s,create-service,nowhere,replicas=1 constraint=node.ip==127.3.0.0/16
             1m,expect,east,running=4
             1m,expect,arm,running=4
             1m,expect,fast,running=4
@@ -36,9 +36,9 @@ public class NodeDescriptionScenarioTests
     }
 
     [Theory]
-    [InlineData("0s,add-nodes,a,count=300 subnet=10.1.0.0/24", "subnet=10.1.0.0/24: too small for 300 nodes")]
-    [InlineData("0s,add-nodes,a,count=3 subnet=10.1.0.0", "subnet=10.1.0.0: expected an IPv4 network")]
-    [InlineData("0s,add-node,a,ip=10.1.0.300", "ip=10.1.0.300: not an IP address")]
+    [InlineData("0s,add-nodes,a,count=300 subnet=127.1.0.0/24", "subnet=127.1.0.0/24: too small for 300 nodes")]
+    [InlineData("0s,add-nodes,a,count=3 subnet=127.1.0.0", "subnet=127.1.0.0: expected an IPv4 network")]
+    [InlineData("0s,add-node,a,ip=127.1.0.300", "ip=127.1.0.300: not an IP address")]
     [InlineData("0s,add-nodes,a,count=2\n1s,update-node,a0001,label-rm=gpu", "label-rm: node a0001 has no label 'gpu'")]
     [InlineData("0s,add-nodes,a,count=2\n1s,update-node,a0001,", "nothing to change")]
     [InlineData("0s,add-nodes,a,count=2\n1s,remove-node,a0001,force=true\n2s,drain,a0001,", "no node 'a0001' has been added by 2s")]

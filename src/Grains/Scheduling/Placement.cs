@@ -39,7 +39,7 @@ public static class Placement
                 placedSinceRestore = false;
                 c = tree.Next(group);
             }
-            if (c < 0 && ReopenCaps(group))
+            if (c < 0 && ReviseCaps(group, open: true))
             {
                 // The values GROUP_BY:N or CLUSTER chose by room cannot take the task (a topology spread or a limit
                 // refuses them), but the service uses fewer than N values: any value may be the next, as Marathon
@@ -58,39 +58,28 @@ public static class Placement
             tree.Placed(c, group);
             placedSinceRestore = true;
             result.Placed.Add((tasks[i], node.Id));
-            if (CloseCaps(group)) tree = new SpreadTree(group, pipeline, byLayout: false);
+            if (ReviseCaps(group, open: false)) tree = new SpreadTree(group, pipeline, byLayout: false);
         }
         tree.RestoreAside();
     }
 
-    /// <summary>Opens every value cap whose service uses fewer values than it may (any value allowed); true when one opened.</summary>
-    private static bool ReopenCaps(GroupContext group)
+    /// <summary>GROUP_BY:N and CLUSTER when the values chosen by room are stuck: <paramref name="open"/> lets any value
+    /// be the next for every cap whose service uses fewer values than it may; otherwise an opened cap closes on the
+    /// values used once there are as many as it may have. True when a cap changed (an open cap's static answer
+    /// changes with each task, so the tree is built again then: a rare path).</summary>
+    private static bool ReviseCaps(GroupContext group, bool open)
     {
-        bool opened = false;
+        bool changed = false;
         for (int k = 0; k < group.Rules.Caps.Count; k++)
         {
-            if (group.CapValues[k] is null) continue;
-            if (group.CountsPerValue(group.Rules.Caps[k].Attribute).Count >= group.Rules.Caps[k].MaxValues) continue;
-            group.CapValues[k] = null;
-            opened = true;
+            var cap = group.Rules.Caps[k];
+            if ((group.CapValues[k] is null) == open) continue; // already open, or never opened
+            var used = group.CountsPerValue(cap.Attribute);
+            if ((used.Count < cap.MaxValues) != open) continue;
+            group.CapValues[k] = open ? null : used.Keys.ToHashSet(StringComparer.Ordinal);
+            changed = true;
         }
-        return opened;
-    }
-
-    /// <summary>Closes an opened value cap once the service uses as many values as it may; true when one closed.
-    /// (An open cap is a static answer that changes with each task, so its tree is built again then: a rare path.)</summary>
-    private static bool CloseCaps(GroupContext group)
-    {
-        bool closed = false;
-        for (int k = 0; k < group.Rules.Caps.Count; k++)
-        {
-            if (group.CapValues[k] is not null) continue;
-            var used = group.CountsPerValue(group.Rules.Caps[k].Attribute);
-            if (used.Count < group.Rules.Caps[k].MaxValues) continue;
-            group.CapValues[k] = used.Keys.ToHashSet(StringComparer.Ordinal);
-            closed = true;
-        }
-        return closed;
+        return changed;
     }
 
     /// <summary>The group's spread tree: the one kept for its service version, caught up, unless its static filters

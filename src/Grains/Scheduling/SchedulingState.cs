@@ -142,15 +142,10 @@ public sealed class SchedulingState
         return list;
     }
 
-    /// <summary>Tasks of <paramref name="service"/> per node (only nodes that hold at least one).</summary>
-    public IReadOnlyDictionary<SchedulingNode, int> TasksOf(string service) =>
-        _tasksByService.TryGetValue(service, out var m) ? m : EmptyCounts;
-
-    /// <summary>A copy of <see cref="TasksOf"/> to count a batch's placements into.</summary>
+    /// <summary>Tasks of <paramref name="service"/> per node (only nodes that hold at least one), as a copy to count
+    /// a batch's placements into.</summary>
     internal Dictionary<SchedulingNode, int> CopyTasksOf(string service) =>
         _tasksByService.TryGetValue(service, out var m) ? new(m) : new();
-
-    private static readonly Dictionary<SchedulingNode, int> EmptyCounts = new();
 
     /// <summary>Records a task on a node. Assigning a task that is already assigned moves it.</summary>
     /// <param name="generic">What the task was given when it was placed before (an activation rebuilding its view);

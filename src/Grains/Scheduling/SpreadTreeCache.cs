@@ -13,8 +13,6 @@ internal sealed class SpreadTreeCache
     private readonly Dictionary<(string Service, int Version), SpreadTree> _trees = new();
     private long _clock, _slots;
 
-    public int Count => _trees.Count;
-
     /// <summary>The group's tree, caught up; built anew when there is none, when the service's rules are another
     /// object (a node avoided for a while), or when catching up would cost more than building.</summary>
     public SpreadTree For(GroupContext group, Func<FilterPipeline> pipeline)
